@@ -1,0 +1,7 @@
+import type { MigrationInterface } from 'typeorm';
+import { CreateUsers1795677160299 } from './1795677160299-CreateUsers.js';
+
+type MigrationClass = new () => MigrationInterface;
+
+/** Every migration in order. Never edit one that has landed: add a new one. */
+export const MIGRATIONS: MigrationClass[] = [CreateUsers1795677160299];

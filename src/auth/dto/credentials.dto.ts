@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
+import { UserDto } from '../../users/dto/user.dto.js';
+
+/** Measures UTF-8 bytes, not characters: bcrypt reads only the first 72 bytes of a password. */
+function ByteLength(min: number, max: number, options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'byteLength',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be from ${min} to ${max} bytes long`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          Buffer.byteLength(value) >= min &&
+          Buffer.byteLength(value) <= max,
+      },
+    });
+}
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class LoginDto {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email: string;
+
+  @ApiProperty({
+    example: 'correct horse battery',
+    minLength: 8,
+    maxLength: 72,
+    format: 'password',
+  })
+  @IsString()
+  @ByteLength(1, 72)
+  password: string;
+}
+
+export class RegisterDto {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email: string;
+
+  @ApiProperty({
+    example: 'correct horse battery',
+    minLength: 8,
+    maxLength: 72,
+    format: 'password',
+    description: '8 to 72 bytes (UTF-8)',
+  })
+  @IsString()
+  @ByteLength(8, 72)
+  password: string;
+
+  @ApiPropertyOptional({
+    example: 'Ada',
+    maxLength: 100,
+    description: 'Defaults to the part of the email before @',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  displayName?: string;
+}
+
+export class TokenDto {
+  @ApiProperty({ description: 'A JWT to send as `Authorization: Bearer <token>`' })
+  access_token: string;
+
+  @ApiProperty({ enum: ['bearer'], example: 'bearer' })
+  token_type: 'bearer';
+
+  @ApiProperty({ description: 'Lifetime of the token in seconds', example: 3600 })
+  expires_in: number;
+
+  @ApiProperty({ type: UserDto })
+  user: UserDto;
+}

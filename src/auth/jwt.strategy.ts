@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '../config/app-config.js';
+import { Role } from '../users/role.enum.js';
+import type { User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+
+export interface JwtPayload {
+  sub: string;
+  role: Role;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(
+    config: AppConfig,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwt.secret,
+      // Pinned: a token signed with another algorithm (or `none`) is refused.
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  /** A token is only as good as the account behind it: a deleted user's token is a 401. */
+  async validate(payload: Partial<JwtPayload>): Promise<User | false> {
+    if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return false;
+    const user = await this.users.findById(payload.sub);
+    if (user === null || user.role !== payload.role) return false;
+    return user;
+  }
+}

@@ -1,0 +1,15 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import type { AppConfig } from './config/app-config.js';
+
+/** Creates the configured app (not yet listening): used by main.ts, the tests and the benchmarks. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    rawBody: true,
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  return configureApp(app);
+}

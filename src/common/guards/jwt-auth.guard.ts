@@ -1,0 +1,45 @@
+import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import { DomainException } from '../domain.exception.js';
+import { ErrorCode } from '../error-codes.js';
+import { IS_PUBLIC, REQUIRED_ROLES } from '../decorators/auth.decorator.js';
+import type { Role } from '../../users/role.enum.js';
+import type { User } from '../../users/user.entity.js';
+
+/** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    await super.canActivate(context);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    const user = context.switchToHttp().getRequest<Request & { user: User }>().user;
+    if (roles !== undefined && roles.length > 0 && !roles.includes(user.role)) {
+      throw new DomainException(
+        HttpStatus.FORBIDDEN,
+        ErrorCode.ForbiddenRole,
+        `This route is for ${roles.join(' or ')} accounts`,
+      );
+    }
+    return true;
+  }
+
+  override handleRequest<TUser = User>(error: unknown, user: TUser | false): TUser {
+    if (error || !user) {
+      throw new DomainException(
+        HttpStatus.UNAUTHORIZED,
+        ErrorCode.Unauthenticated,
+        'A valid bearer token is required',
+      );
+    }
+    return user;
+  }
+}

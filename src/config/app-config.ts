@@ -1,0 +1,367 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type StorageDriverName = 'local' | 'supabase';
+export type PaymentsDriverName = 'stripe' | 'simulated';
+
+export const DEFAULT_FILE_EXTENSIONS = [
+  // documents and e-books
+  'pdf',
+  'epub',
+  'mobi',
+  'azw3',
+  'txt',
+  'md',
+  'rtf',
+  'doc',
+  'docx',
+  'odt',
+  'xls',
+  'xlsx',
+  'ods',
+  'csv',
+  'ppt',
+  'pptx',
+  'odp',
+  'key',
+  'pages',
+  'numbers',
+  // archives
+  'zip',
+  '7z',
+  'rar',
+  'tar',
+  'gz',
+  'tgz',
+  'bz2',
+  'xz',
+  // images
+  'jpg',
+  'jpeg',
+  'png',
+  'gif',
+  'webp',
+  'svg',
+  'tif',
+  'tiff',
+  'heic',
+  'avif',
+  'bmp',
+  'raw',
+  'dng',
+  // audio
+  'mp3',
+  'wav',
+  'flac',
+  'aac',
+  'm4a',
+  'ogg',
+  'opus',
+  'aiff',
+  'mid',
+  'midi',
+  // video
+  'mp4',
+  'mov',
+  'm4v',
+  'mkv',
+  'webm',
+  'avi',
+  // design, 3D and presets
+  'psd',
+  'ai',
+  'eps',
+  'indd',
+  'sketch',
+  'fig',
+  'xd',
+  'afdesign',
+  'afphoto',
+  'procreate',
+  'blend',
+  'obj',
+  'fbx',
+  'stl',
+  'glb',
+  'gltf',
+  'xmp',
+  'lrtemplate',
+  'dng',
+  'cube',
+  'abr',
+  'atn',
+  // fonts
+  'ttf',
+  'otf',
+  'woff',
+  'woff2',
+  // code and data
+  'json',
+  'js',
+  'ts',
+  'py',
+  'html',
+  'css',
+  'ipynb',
+  'sql',
+  'yaml',
+  'yml',
+  'xml',
+];
+
+/** The typed, validated configuration. `process.env` is read only by `loadConfig`. */
+export class AppConfig {
+  env: NodeEnv;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  database: { url?: string; migrationsRun: boolean; poolSize: number };
+  jwt: { secret: string; expiresIn: number };
+  bcryptCost: number;
+  storage: {
+    driver: StorageDriverName;
+    supabase?: { url: string; serviceRoleKey: string; bucket: string };
+    maxUploadBytes: number;
+    allowedExtensions: string[];
+    /** Key for the HMAC of local download links, derived from JWT_SECRET. */
+    linkSecret: Buffer;
+  };
+  downloads: { ttlSeconds: number; linksPerMinute: number };
+  payments: {
+    driver: PaymentsDriverName;
+    stripe?: { secretKey: string; webhookSecret?: string; apiBase?: string };
+    allowSimulated: boolean;
+  };
+  allowedCurrencies: string[];
+  authRateLimitPerMinute: number;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  redisUrl?: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(`${name}: must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    this.problems.push(`${name}: must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (!protocols.includes(url.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      this.problems.push(`${name}: must be a ${protocols.join(' or ')} URL`);
+      return undefined;
+    }
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+}
+
+const MIN_SECRET_BYTES = 32;
+
+/** In development a generated secret is kept in DATA_DIR so tokens survive a restart. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const nodeEnv = r.oneOf<NodeEnv>(
+    'NODE_ENV',
+    ['development', 'production', 'test'],
+    'development',
+  );
+  const production = nodeEnv === 'production';
+  const port = r.int('PORT', 3000, 0, 65535);
+  const publicUrl = (
+    r.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`
+  ).replace(/\/+$/, '');
+  const dataDir = resolve(r.string('DATA_DIR', './data'));
+
+  let jwtSecret = r.raw('JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < MIN_SECRET_BYTES) {
+    r.problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
+  } else if (jwtSecret === undefined && production) {
+    r.problems.push(`JWT_SECRET: required in production (at least ${MIN_SECRET_BYTES} bytes)`);
+  }
+
+  const storageDriver = r.oneOf<StorageDriverName>(
+    'STORAGE_DRIVER',
+    ['local', 'supabase'],
+    'local',
+  );
+  let supabase: AppConfig['storage']['supabase'];
+  if (storageDriver === 'supabase') {
+    const url = r.url('SUPABASE_URL', ['http:', 'https:']);
+    const serviceRoleKey = r.raw('SUPABASE_SERVICE_ROLE_KEY') ?? r.raw('SUPABASE_KEY');
+    if (url === undefined && r.raw('SUPABASE_URL') === undefined) {
+      r.problems.push('SUPABASE_URL: required when STORAGE_DRIVER=supabase');
+    }
+    if (serviceRoleKey === undefined) {
+      r.problems.push('SUPABASE_SERVICE_ROLE_KEY: required when STORAGE_DRIVER=supabase');
+    }
+    supabase = {
+      url: url ?? '',
+      serviceRoleKey: serviceRoleKey ?? '',
+      bucket: r.string('SUPABASE_BUCKET', 'products'),
+    };
+  }
+
+  const stripeKey = r.raw('STRIPE_SECRET_KEY');
+  const paymentsDriver = r.oneOf<PaymentsDriverName>(
+    'PAYMENTS_DRIVER',
+    ['stripe', 'simulated'],
+    stripeKey ? 'stripe' : 'simulated',
+  );
+  const allowSimulated = r.bool('ALLOW_SIMULATED_PAYMENTS', false);
+  let stripe: AppConfig['payments']['stripe'];
+  if (paymentsDriver === 'stripe') {
+    if (stripeKey === undefined) {
+      r.problems.push('STRIPE_SECRET_KEY: required when PAYMENTS_DRIVER=stripe');
+    }
+    const webhookSecret = r.raw('STRIPE_WEBHOOK_SECRET');
+    if (webhookSecret === undefined && production) {
+      r.problems.push('STRIPE_WEBHOOK_SECRET: required in production with Stripe payments');
+    }
+    stripe = {
+      secretKey: stripeKey ?? '',
+      webhookSecret,
+      apiBase: r.url('STRIPE_API_BASE', ['http:', 'https:']),
+    };
+  } else if (production && !allowSimulated) {
+    r.problems.push(
+      'PAYMENTS_DRIVER: simulated payments are refused in production; set STRIPE_SECRET_KEY, or ALLOW_SIMULATED_PAYMENTS=true for a demo',
+    );
+  }
+
+  const currencies = r.list('ALLOWED_CURRENCIES', ['usd', 'eur', 'gbp', 'cad', 'aud', 'jpy']);
+  const badCurrency = currencies.find((c) => !/^[a-z]{3}$/.test(c));
+  if (badCurrency !== undefined) {
+    r.problems.push(`ALLOWED_CURRENCIES: "${badCurrency}" is not a lower-case ISO 4217 code`);
+  }
+  const extensions = r
+    .list('ALLOWED_FILE_EXTENSIONS', DEFAULT_FILE_EXTENSIONS)
+    .map((e) => e.replace(/^\./, '').toLowerCase());
+
+  const corsOrigins = r.list('CORS_ORIGINS', []).map((origin) => {
+    try {
+      return new URL(origin).origin;
+    } catch {
+      r.problems.push(
+        `CORS_ORIGINS: "${origin}" is not an origin such as https://shop.example.com`,
+      );
+      return origin;
+    }
+  });
+
+  const config: AppConfig = {
+    env: nodeEnv,
+    port,
+    publicUrl,
+    dataDir,
+    database: {
+      url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+      migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
+      poolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
+    },
+    jwt: { secret: '', expiresIn: r.int('JWT_EXPIRES_IN', 3600, 60, 30 * 24 * 3600) },
+    bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
+    storage: {
+      driver: storageDriver,
+      supabase,
+      maxUploadBytes: r.int('MAX_UPLOAD_BYTES', 536870912, 1, Number.MAX_SAFE_INTEGER),
+      allowedExtensions: [...new Set(extensions)],
+      linkSecret: Buffer.alloc(0),
+    },
+    downloads: {
+      ttlSeconds: r.int('DOWNLOAD_URL_TTL_SECONDS', 60, 1, 3600),
+      linksPerMinute: r.int('DOWNLOAD_LINKS_PER_MINUTE', 30, 1, 100000),
+    },
+    payments: { driver: paymentsDriver, stripe, allowSimulated },
+    allowedCurrencies: currencies,
+    authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
+    corsOrigins,
+    trustProxy: r.bool('TRUST_PROXY', false),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: r.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
+  };
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+
+  jwtSecret ??= developmentSecret(dataDir);
+  config.jwt.secret = jwtSecret;
+  // Download links get their own key, derived from the one secret an operator manages.
+  config.storage.linkSecret = Buffer.from(
+    hkdfSync('sha256', jwtSecret, '', 'creator-files download links', 32),
+  );
+  return config;
+}

@@ -1,0 +1,4 @@
+import { User } from '../users/user.entity.js';
+
+/** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
+export const ENTITIES = [User];

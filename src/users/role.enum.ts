@@ -1,0 +1,4 @@
+export enum Role {
+  Creator = 'creator',
+  Buyer = 'buyer',
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import type { Agent as TestAgent } from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/bootstrap.js';
+import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: TestAgent;
+  config: AppConfig;
+  dataSource: DataSource;
+  database: TestDatabase;
+  dataDir: string;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real AppModule on a fresh database and a temporary data directory, listening on a free port. */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+): Promise<TestApp> {
+  const db = database ?? (await createTestDatabase());
+  const dataDir = mkdtempSync(join(tmpdir(), 'creator-files-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    DATABASE_URL: db.url,
+    DB_POOL_SIZE: db.embedded ? '1' : '5',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    BCRYPT_COST: '4',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    DOWNLOAD_LINKS_PER_MINUTE: '100000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    dataSource: app.get(DataSource),
+    database: db,
+    dataDir,
+    baseUrl,
+    close: async () => {
+      await app.close();
+      if (database === undefined) await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
