@@ -1,4 +1,5 @@
+import { Product } from '../products/product.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
-export const ENTITIES = [User];
+export const ENTITIES = [User, Product];

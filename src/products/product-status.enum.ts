@@ -1,0 +1,6 @@
+export enum ProductStatus {
+  Published = 'published',
+  Unpublished = 'unpublished',
+  /** Gone from the catalogue and from new sales; buyers keep their access. */
+  Archived = 'archived',
+}
