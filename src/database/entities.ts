@@ -1,5 +1,8 @@
+import { Download } from '../downloads/download.entity.js';
 import { Product } from '../products/product.entity.js';
+import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
+import { Purchase } from '../purchases/purchase.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
-export const ENTITIES = [User, Product];
+export const ENTITIES = [User, Product, Purchase, PaymentEventRecord, Download];
