@@ -1,8 +1,13 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateUsers1795677160299 } from './1795677160299-CreateUsers.js';
 import { CreateProducts1795677480871 } from './1795677480871-CreateProducts.js';
+import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-CreateSimulatedCheckoutSessions.js';
 
 type MigrationClass = new () => MigrationInterface;
 
 /** Every migration in order. Never edit one that has landed: add a new one. */
-export const MIGRATIONS: MigrationClass[] = [CreateUsers1795677160299, CreateProducts1795677480871];
+export const MIGRATIONS: MigrationClass[] = [
+  CreateUsers1795677160299,
+  CreateProducts1795677480871,
+  CreateSimulatedCheckoutSessions1795678165829,
+];
