@@ -6,8 +6,9 @@ import { STRIPE_API_VERSION } from '../../src/payments/drivers/stripe.driver.js'
 
 /**
  * A stand-in for the Stripe API on 127.0.0.1, for the routes the Stripe driver uses:
- * POST /v1/checkout/sessions and GET /v1/checkout/sessions/:id. It records every request and
- * replays the first answer for a repeated Idempotency-Key, as Stripe does.
+ * POST /v1/checkout/sessions and GET /v1/checkout/sessions/:id. It records every request and,
+ * as Stripe does, replays the first answer for a repeated Idempotency-Key, or answers 400
+ * idempotency_error when the key comes back with other parameters.
  */
 
 export interface RecordedRequest {
@@ -105,7 +106,7 @@ const stripeError = (type: string, message: string, code?: string) => ({
 export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: RecordedRequest[] = [];
   const sessions = new Map<string, Stripe.Checkout.Session>();
-  const replays = new Map<string, { status: number; body: unknown }>();
+  const replays = new Map<string, { requestBody: string; status: number; body: unknown }>();
   const sockets = new Set<Socket>();
   let mode: FakeStripeMode = 'ok';
 
@@ -140,6 +141,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
 
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
         const replay = idempotencyKey === undefined ? undefined : replays.get(idempotencyKey);
+        if (replay !== undefined && replay.requestBody !== body) {
+          // Stripe refuses a key reused with other parameters.
+          send(
+            res,
+            400,
+            stripeError(
+              'idempotency_error',
+              'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+            ),
+          );
+          return;
+        }
         if (replay !== undefined) {
           send(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
           return;
@@ -147,7 +160,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         const session = sessionFrom(params);
         sessions.set(session.id, session);
         if (idempotencyKey !== undefined) {
-          replays.set(idempotencyKey, { status: 200, body: session });
+          replays.set(idempotencyKey, { requestBody: body, status: 200, body: session });
         }
         send(res, 200, session);
         return;

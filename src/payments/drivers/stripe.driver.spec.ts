@@ -14,7 +14,12 @@ import {
 import { DomainException } from '../../common/domain.exception.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import type { CreateCheckoutParams } from '../payments.interface.js';
-import { STRIPE_API_VERSION, StripePaymentsDriver, toCheckoutState } from './stripe.driver.js';
+import {
+  checkoutIdempotency,
+  STRIPE_API_VERSION,
+  StripePaymentsDriver,
+  toCheckoutState,
+} from './stripe.driver.js';
 
 const WEBHOOK_SECRET = 'whsec_test_secret_for_the_driver_spec';
 
@@ -51,6 +56,7 @@ const checkoutParams = (overrides: Partial<CreateCheckoutParams> = {}): CreateCh
 });
 
 describe(StripePaymentsDriver.name, () => {
+  const frozenNow = Date.now();
   let fake: FakeStripe;
   let driver: StripePaymentsDriver;
 
@@ -64,6 +70,8 @@ describe(StripePaymentsDriver.name, () => {
       apiBase: fake.url,
       // Short, so the hanging-provider case ends quickly; production uses 10 s.
       timeoutMs: 300,
+      // One fixed instant, so repeated requests always fall in the same checkout window.
+      clock: () => frozenNow,
     });
   });
   afterAll(async () => {
@@ -77,15 +85,17 @@ describe(StripePaymentsDriver.name, () => {
   describe('createCheckout', () => {
     it('creates a payment-mode session priced from the purchase, keyed by its id', async () => {
       const params = checkoutParams();
-      const before = Math.floor(Date.now() / 1000);
       const session = await driver.createCheckout(params);
-      const after = Math.floor(Date.now() / 1000);
+      const now = Math.floor(frozenNow / 1000);
 
       expect(fake.requests).toHaveLength(1);
       const [request] = fake.requests;
       expect(request.method).toBe('POST');
       expect(request.path).toBe('/v1/checkout/sessions');
-      expect(request.idempotencyKey).toBe(`checkout-${params.purchaseId}`);
+      expect(request.idempotencyKey).toBe(
+        checkoutIdempotency(params.purchaseId, frozenNow).idempotencyKey,
+      );
+      expect(request.idempotencyKey).toMatch(new RegExp(`^checkout-${params.purchaseId}-\\d+$`));
       expect(request.headers['stripe-version']).toBe(STRIPE_API_VERSION);
       expect(request.headers.authorization).toBe('Bearer sk_test_driver_spec');
       const { expires_at, ...rest } = request.params;
@@ -112,8 +122,8 @@ describe(StripePaymentsDriver.name, () => {
       });
       // Stripe accepts 30 minutes to 24 hours after creation.
       const expiresAt = Number(expires_at);
-      expect(expiresAt).toBeGreaterThan(before + 30 * 60);
-      expect(expiresAt).toBeLessThan(after + 24 * 3600);
+      expect(expiresAt).toBeGreaterThan(now + 30 * 60);
+      expect(expiresAt).toBeLessThan(now + 24 * 3600);
 
       const stored = fake.sessions.get(session.sessionId);
       expect(stored).toBeDefined();
@@ -137,10 +147,17 @@ describe(StripePaymentsDriver.name, () => {
       const first = await driver.createCheckout(params);
       const second = await driver.createCheckout(params);
       expect(second.sessionId).toBe(first.sessionId);
-      expect(fake.requests.map((r) => r.idempotencyKey)).toEqual([
-        `checkout-${params.purchaseId}`,
-        `checkout-${params.purchaseId}`,
-      ]);
+      const [firstKey, secondKey] = fake.requests.map((r) => r.idempotencyKey);
+      expect(secondKey).toBe(firstKey);
+    });
+
+    it('answers 502 when Stripe refuses a key reused with other parameters', async () => {
+      const params = checkoutParams();
+      await driver.createCheckout(params);
+      const error = await rejected(
+        driver.createCheckout({ ...params, productTitle: 'Renamed meanwhile' }),
+      );
+      expect(error.code).toBe(ErrorCode.PaymentProviderError);
     });
 
     it('answers 502 PAYMENT_PROVIDER_ERROR when Stripe fails, after retrying with the same key', async () => {
@@ -152,9 +169,8 @@ describe(StripePaymentsDriver.name, () => {
       expect(error.message).toBe('The payment provider did not answer; try again');
       // One try and two retries, all with one idempotency key: never two sessions.
       expect(fake.requests).toHaveLength(3);
-      expect(new Set(fake.requests.map((r) => r.idempotencyKey))).toEqual(
-        new Set([`checkout-${params.purchaseId}`]),
-      );
+      expect(new Set(fake.requests.map((r) => r.idempotencyKey)).size).toBe(1);
+      expect(fake.requests[0].idempotencyKey).toMatch(`checkout-${params.purchaseId}-`);
     });
 
     it('answers 502 when Stripe does not answer in time', async () => {
@@ -419,6 +435,28 @@ describe(StripePaymentsDriver.name, () => {
       });
       const orphan = stripeEvents.chargeRefunded({ payment_intent: null as unknown as string });
       expect(parse(orphan)).toMatchObject({ type: 'ignored', providerType: 'charge.refunded' });
+    });
+  });
+
+  describe('checkoutIdempotency', () => {
+    const purchaseId = randomUUID();
+    const at = (iso: string) => checkoutIdempotency(purchaseId, Date.parse(iso));
+
+    it('gives one key and one expiry within a 5-minute window, new ones after it', () => {
+      expect(at('2026-05-01T10:00:00Z')).toEqual(at('2026-05-01T10:04:59.999Z'));
+      expect(at('2026-05-01T10:05:00Z').idempotencyKey).not.toBe(
+        at('2026-05-01T10:04:59Z').idempotencyKey,
+      );
+      expect(at('2026-05-01T10:00:00Z').idempotencyKey).toMatch(`checkout-${purchaseId}-`);
+    });
+
+    it('always expires 35 to 40 minutes out, inside what Stripe accepts', () => {
+      for (let second = 0; second < 5 * 60; second += 7) {
+        const now = Date.parse('2026-05-01T10:00:00Z') + second * 1000;
+        const ahead = checkoutIdempotency(purchaseId, now).expiresAt - now / 1000;
+        expect(ahead).toBeGreaterThan(35 * 60);
+        expect(ahead).toBeLessThanOrEqual(40 * 60);
+      }
     });
   });
 

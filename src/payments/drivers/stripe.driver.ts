@@ -17,8 +17,30 @@ import type {
  */
 export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
 
-/** Stripe accepts `expires_at` from 30 minutes to 24 hours out; the margin absorbs clock skew. */
-export const CHECKOUT_TTL_SECONDS = 30 * 60 + 5 * 60;
+/**
+ * Checkouts are requested in 5-minute windows and expire 40 minutes after their window opens:
+ * 35 to 40 minutes out, inside Stripe's 30 minutes to 24 hours with room for clock skew.
+ */
+export const CHECKOUT_WINDOW_SECONDS = 5 * 60;
+export const CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS = 40 * 60;
+
+/**
+ * The idempotency key and expiry for a purchase's checkout requested now. Stripe refuses a key
+ * reused with different parameters, and `expires_at` is one, so both come from the same window:
+ * repeats within a window (the SDK's retries, a client retrying after a timeout) get the one
+ * session back; a later request (e.g. after that session expired) gets a new one instead of a
+ * 400 idempotency_error or the expired session for the 24 hours Stripe keeps keys.
+ */
+export function checkoutIdempotency(
+  purchaseId: string,
+  nowMs = Date.now(),
+): { idempotencyKey: string; expiresAt: number } {
+  const window = Math.floor(nowMs / 1000 / CHECKOUT_WINDOW_SECONDS) * CHECKOUT_WINDOW_SECONDS;
+  return {
+    idempotencyKey: `checkout-${purchaseId}-${window}`,
+    expiresAt: window + CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS,
+  };
+}
 
 export interface StripeDriverSettings {
   secretKey: string;
@@ -27,6 +49,8 @@ export interface StripeDriverSettings {
   apiBase?: string;
   timeoutMs?: number;
   maxNetworkRetries?: number;
+  /** Milliseconds since the epoch; tests fix it so requests fall in one checkout window. */
+  clock?: () => number;
 }
 
 const providerError = () =>
@@ -85,6 +109,10 @@ export class StripePaymentsDriver implements PaymentsDriver {
 
   async createCheckout(params: CreateCheckoutParams): Promise<CheckoutSession> {
     const metadata = { purchaseId: params.purchaseId, productId: params.productId };
+    const { idempotencyKey, expiresAt } = checkoutIdempotency(
+      params.purchaseId,
+      (this.settings.clock ?? Date.now)(),
+    );
     const session = await this.call('create a checkout session', () =>
       this.stripe.checkout.sessions.create(
         {
@@ -106,10 +134,9 @@ export class StripePaymentsDriver implements PaymentsDriver {
           customer_email: params.buyerEmail,
           success_url: params.successUrl,
           cancel_url: params.cancelUrl,
-          expires_at: Math.floor(Date.now() / 1000) + CHECKOUT_TTL_SECONDS,
+          expires_at: expiresAt,
         },
-        // A retry (ours or the SDK's) returns the same session instead of opening a second one.
-        { idempotencyKey: `checkout-${params.purchaseId}` },
+        { idempotencyKey },
       ),
     );
     if (session.url === null) {
