@@ -1,8 +1,16 @@
 import { Download } from '../downloads/download.entity.js';
+import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import { Product } from '../products/product.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
-export const ENTITIES = [User, Product, Purchase, PaymentEventRecord, Download];
+export const ENTITIES = [
+  User,
+  Product,
+  Purchase,
+  PaymentEventRecord,
+  Download,
+  SimulatedCheckoutSession,
+];

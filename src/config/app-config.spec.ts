@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './app-config.js';
+
+// A JWT secret is always given so loadConfig never writes one into a data directory.
+const base = { JWT_SECRET: 'x'.repeat(32), DATA_DIR: '/nonexistent/creator-files-spec' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig: payments', () => {
+  it('uses the simulated driver when no Stripe key is set', () => {
+    const config = loadConfig(base);
+    expect(config.payments).toEqual({
+      driver: 'simulated',
+      stripe: undefined,
+      allowSimulated: false,
+    });
+  });
+
+  it('uses Stripe when a secret key is set', () => {
+    const config = loadConfig({
+      ...base,
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_123',
+      STRIPE_API_BASE: 'http://127.0.0.1:12111',
+    });
+    expect(config.payments.driver).toBe('stripe');
+    expect(config.payments.stripe).toEqual({
+      secretKey: 'sk_test_123',
+      webhookSecret: 'whsec_123',
+      apiBase: 'http://127.0.0.1:12111',
+    });
+  });
+
+  it('lets PAYMENTS_DRIVER choose the simulated driver despite a key', () => {
+    const config = loadConfig({
+      ...base,
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      PAYMENTS_DRIVER: 'simulated',
+    });
+    expect(config.payments.driver).toBe('simulated');
+  });
+
+  it('refuses PAYMENTS_DRIVER=stripe without a key, and unknown drivers', () => {
+    expect(problems({ PAYMENTS_DRIVER: 'stripe' })).toEqual([
+      expect.stringMatching(/^STRIPE_SECRET_KEY: required/),
+    ]);
+    expect(problems({ PAYMENTS_DRIVER: 'paypal' })).toEqual([
+      expect.stringMatching(/^PAYMENTS_DRIVER: must be one of stripe, simulated/),
+    ]);
+  });
+
+  it('refuses a STRIPE_API_BASE that is not an http(s) URL', () => {
+    expect(
+      problems({ STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_API_BASE: 'ftp://example.com' }),
+    ).toEqual([expect.stringMatching(/^STRIPE_API_BASE:/)]);
+  });
+
+  describe('in production', () => {
+    const production = { NODE_ENV: 'production' };
+
+    it('refuses simulated payments', () => {
+      expect(problems(production)).toEqual([
+        expect.stringMatching(/^PAYMENTS_DRIVER: simulated payments are refused in production/),
+      ]);
+      expect(problems({ ...production, PAYMENTS_DRIVER: 'simulated' })).toHaveLength(1);
+    });
+
+    it('allows them with ALLOW_SIMULATED_PAYMENTS=true, for demos', () => {
+      const config = loadConfig({ ...base, ...production, ALLOW_SIMULATED_PAYMENTS: 'true' });
+      expect(config.payments).toMatchObject({ driver: 'simulated', allowSimulated: true });
+      expect(problems({ ...production, ALLOW_SIMULATED_PAYMENTS: 'maybe' })).toEqual([
+        expect.stringMatching(/^ALLOW_SIMULATED_PAYMENTS: must be true or false/),
+        expect.stringMatching(/^PAYMENTS_DRIVER: simulated payments are refused/),
+      ]);
+    });
+
+    it('requires the webhook secret with Stripe', () => {
+      expect(problems({ ...production, STRIPE_SECRET_KEY: 'sk_live_123' })).toEqual([
+        expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required in production/),
+      ]);
+      const config = loadConfig({
+        ...base,
+        ...production,
+        STRIPE_SECRET_KEY: 'sk_live_123',
+        STRIPE_WEBHOOK_SECRET: 'whsec_123',
+      });
+      expect(config.payments.driver).toBe('stripe');
+    });
+  });
+});

@@ -1,0 +1,270 @@
+import { HttpStatus, Logger } from '@nestjs/common';
+import Stripe from 'stripe';
+import { DomainException } from '../../common/domain.exception.js';
+import { ErrorCode } from '../../common/error-codes.js';
+import type {
+  CheckoutSession,
+  CheckoutState,
+  CreateCheckoutParams,
+  PaymentEvent,
+  PaymentsDriver,
+  WebhookRequest,
+} from '../payments.interface.js';
+
+/**
+ * The API version this code was written against: the SDK's own for stripe@23. Pinned so an
+ * account's default version never changes the shape of what we read.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
+
+/**
+ * Checkouts are requested in 5-minute windows and expire 40 minutes after their window opens:
+ * 35 to 40 minutes out, inside Stripe's 30 minutes to 24 hours with room for clock skew.
+ */
+export const CHECKOUT_WINDOW_SECONDS = 5 * 60;
+export const CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS = 40 * 60;
+
+/**
+ * The idempotency key and expiry for a purchase's checkout requested now. Stripe refuses a key
+ * reused with different parameters, and `expires_at` is one, so both come from the same window:
+ * repeats within a window (the SDK's retries, a client retrying after a timeout) get the one
+ * session back; a later request (e.g. after that session expired) gets a new one instead of a
+ * 400 idempotency_error or the expired session for the 24 hours Stripe keeps keys.
+ */
+export function checkoutIdempotency(
+  purchaseId: string,
+  nowMs = Date.now(),
+): { idempotencyKey: string; expiresAt: number } {
+  const window = Math.floor(nowMs / 1000 / CHECKOUT_WINDOW_SECONDS) * CHECKOUT_WINDOW_SECONDS;
+  return {
+    idempotencyKey: `checkout-${purchaseId}-${window}`,
+    expiresAt: window + CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS,
+  };
+}
+
+export interface StripeDriverSettings {
+  secretKey: string;
+  webhookSecret?: string;
+  /** Another API base, e.g. stripe-mock or a test server. */
+  apiBase?: string;
+  timeoutMs?: number;
+  maxNetworkRetries?: number;
+  /** Milliseconds since the epoch; tests fix it so requests fall in one checkout window. */
+  clock?: () => number;
+}
+
+const providerError = () =>
+  new DomainException(
+    HttpStatus.BAD_GATEWAY,
+    ErrorCode.PaymentProviderError,
+    'The payment provider did not answer; try again',
+  );
+
+const signatureInvalid = (message: string) =>
+  new DomainException(HttpStatus.BAD_REQUEST, ErrorCode.WebhookSignatureInvalid, message);
+
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
+
+// Values this code does not know (the SDK allows any string) read as "not finished, not paid",
+// so nothing is ever fulfilled on a guess.
+const checkoutStatus = (status: string | null): CheckoutState['status'] =>
+  status === 'complete' || status === 'expired' ? status : 'open';
+const paymentStatus = (status: string): CheckoutState['paymentStatus'] =>
+  status === 'paid' || status === 'no_payment_required' ? status : 'unpaid';
+
+/** Maps a Checkout Session to what fulfilment needs; nothing else of Stripe leaks out. */
+export function toCheckoutState(session: Stripe.Checkout.Session): CheckoutState {
+  return {
+    sessionId: session.id,
+    purchaseId: session.client_reference_id ?? session.metadata?.purchaseId ?? null,
+    status: checkoutStatus(session.status),
+    paymentStatus: paymentStatus(session.payment_status),
+    paymentId: idOf(session.payment_intent),
+    amountCents: session.amount_total,
+    currency: session.currency,
+  };
+}
+
+export class StripePaymentsDriver implements PaymentsDriver {
+  readonly name = 'stripe' as const;
+  private readonly logger = new Logger('StripePayments');
+  private readonly stripe: Stripe;
+
+  constructor(private readonly settings: StripeDriverSettings) {
+    const base = settings.apiBase === undefined ? undefined : new URL(settings.apiBase);
+    this.stripe = new Stripe(settings.secretKey, {
+      apiVersion: STRIPE_API_VERSION,
+      maxNetworkRetries: settings.maxNetworkRetries ?? 2,
+      timeout: settings.timeoutMs ?? 10_000,
+      telemetry: false,
+      appInfo: { name: 'creator-files' },
+      ...(base && {
+        host: base.hostname,
+        port: base.port !== '' ? Number(base.port) : base.protocol === 'https:' ? 443 : 80,
+        protocol: base.protocol === 'http:' ? 'http' : 'https',
+      }),
+    });
+  }
+
+  async createCheckout(params: CreateCheckoutParams): Promise<CheckoutSession> {
+    const metadata = { purchaseId: params.purchaseId, productId: params.productId };
+    const { idempotencyKey, expiresAt } = checkoutIdempotency(
+      params.purchaseId,
+      (this.settings.clock ?? Date.now)(),
+    );
+    const session = await this.call('create a checkout session', () =>
+      this.stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: params.currency,
+                unit_amount: params.amountCents,
+                product_data: { name: params.productTitle },
+              },
+            },
+          ],
+          client_reference_id: params.purchaseId,
+          metadata,
+          // Copied to the PaymentIntent so refunds and disputes can name the purchase too.
+          payment_intent_data: { metadata },
+          customer_email: params.buyerEmail,
+          success_url: params.successUrl,
+          cancel_url: params.cancelUrl,
+          expires_at: expiresAt,
+        },
+        { idempotencyKey },
+      ),
+    );
+    if (session.url === null) {
+      this.logger.error(`Checkout Session ${session.id} came back without a URL`);
+      throw providerError();
+    }
+    return {
+      sessionId: session.id,
+      url: session.url,
+      expiresAt: new Date(session.expires_at * 1000),
+    };
+  }
+
+  async getCheckout(sessionId: string): Promise<CheckoutState> {
+    const session = await this.call(`retrieve checkout session ${sessionId}`, () =>
+      this.stripe.checkout.sessions.retrieve(sessionId),
+    );
+    return toCheckoutState(session);
+  }
+
+  parseWebhook(request: WebhookRequest): PaymentEvent {
+    const secret = this.settings.webhookSecret;
+    if (secret === undefined) {
+      this.logger.error('A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set');
+      throw signatureInvalid('Webhook signature cannot be verified');
+    }
+    const header = request.headers['stripe-signature'];
+    if (typeof header !== 'string' || header === '') {
+      throw signatureInvalid('Missing Stripe-Signature header');
+    }
+    let event: Stripe.Event;
+    try {
+      // constructEvent checks the HMAC and the timestamp (300 s tolerance) over the raw bytes.
+      event = this.stripe.webhooks.constructEvent(request.rawBody, header, secret);
+    } catch (error) {
+      this.logger.warn(`Rejected a Stripe webhook: ${(error as Error).message.split('\n')[0]}`);
+      throw signatureInvalid('Webhook signature is invalid');
+    }
+    return normaliseEvent(event);
+  }
+
+  checkReady(): Promise<void> {
+    // No network call: a readiness probe must not spend Stripe's rate limit.
+    if (this.settings.secretKey === '') return Promise.reject(new Error('no Stripe secret key'));
+    if (this.settings.webhookSecret === undefined) {
+      return Promise.reject(new Error('no Stripe webhook secret'));
+    }
+    return Promise.resolve();
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeError) {
+        this.logger.error(
+          `Stripe failed to ${what}: ${error.type} ${error.statusCode ?? '-'} ${error.code ?? ''} ${error.message} (request ${error.requestId ?? '-'})`,
+        );
+      } else {
+        this.logger.error(`Stripe failed to ${what}: ${String(error)}`);
+      }
+      throw providerError();
+    }
+  }
+}
+
+/** Turns a verified Stripe event into the provider-neutral event fulfilment understands. */
+export function normaliseEvent(event: Stripe.Event): PaymentEvent {
+  // if-chains, not a switch: Stripe has hundreds of event types and all others are ignored.
+  const id = event.id;
+  if (event.type === 'checkout.session.completed') {
+    return { id, type: 'checkout.completed', checkout: toCheckoutState(event.data.object) };
+  }
+  if (event.type === 'checkout.session.async_payment_succeeded') {
+    const checkout = toCheckoutState(event.data.object);
+    return { id, type: 'checkout.async_payment_succeeded', checkout };
+  }
+  if (event.type === 'checkout.session.async_payment_failed') {
+    const checkout = toCheckoutState(event.data.object);
+    return { id, type: 'checkout.async_payment_failed', checkout };
+  }
+  if (event.type === 'checkout.session.expired') {
+    return { id, type: 'checkout.expired', checkout: toCheckoutState(event.data.object) };
+  }
+  if (event.type === 'charge.refunded') {
+    const charge = event.data.object;
+    const paymentId = idOf(charge.payment_intent);
+    if (paymentId !== null) {
+      return {
+        id,
+        type: 'charge.refunded',
+        paymentId,
+        purchaseId: charge.metadata?.purchaseId ?? null,
+        amountRefundedCents: charge.amount_refunded,
+        amountCents: charge.amount,
+        currency: charge.currency,
+      };
+    }
+  }
+  if (event.type === 'charge.dispute.created') {
+    const dispute = event.data.object;
+    const paymentId = idOf(dispute.payment_intent);
+    if (paymentId !== null) {
+      return {
+        id,
+        type: 'dispute.created',
+        paymentId,
+        purchaseId: dispute.metadata?.purchaseId ?? null,
+      };
+    }
+  }
+  if (event.type === 'charge.dispute.closed') {
+    const dispute = event.data.object;
+    const paymentId = idOf(dispute.payment_intent);
+    if (paymentId !== null) {
+      // The merchant keeps the money when the dispute is won, or when an inquiry (a "warning")
+      // closes without becoming a chargeback. `lost`, and `prevented` (settled by refunding the
+      // cardholder before a chargeback, e.g. Visa RDR), mean the money went back.
+      const won = dispute.status === 'won' || dispute.status === 'warning_closed';
+      return {
+        id,
+        type: 'dispute.closed',
+        paymentId,
+        purchaseId: dispute.metadata?.purchaseId ?? null,
+        won,
+      };
+    }
+  }
+  // Other types, and charges or disputes with no PaymentIntent (never ours).
+  return { id, type: 'ignored', providerType: event.type };
+}

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { SimulatedPaymentsDriver } from './drivers/simulated.driver.js';
+import { StripePaymentsDriver } from './drivers/stripe.driver.js';
+import { PAYMENTS, type PaymentsDriver } from './payments.interface.js';
+import { SimulatedCheckoutSession } from './simulated-checkout-session.entity.js';
+
+/** Provides PAYMENTS: the driver named by the validated config (PAYMENTS_DRIVER). */
+@Module({
+  imports: [TypeOrmModule.forFeature([SimulatedCheckoutSession])],
+  providers: [
+    {
+      provide: PAYMENTS,
+      inject: [AppConfig, getRepositoryToken(SimulatedCheckoutSession)],
+      useFactory: (
+        config: AppConfig,
+        sessions: Repository<SimulatedCheckoutSession>,
+      ): PaymentsDriver => {
+        const { driver, stripe } = config.payments;
+        switch (driver) {
+          case 'stripe':
+            // loadConfig guarantees the key whenever the driver is stripe.
+            return new StripePaymentsDriver({
+              secretKey: stripe?.secretKey ?? '',
+              webhookSecret: stripe?.webhookSecret,
+              apiBase: stripe?.apiBase,
+            });
+          case 'simulated':
+            return new SimulatedPaymentsDriver(sessions, config.publicUrl);
+        }
+      },
+    },
+  ],
+  exports: [PAYMENTS],
+})
+export class PaymentsModule {}
