@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PurchasesModule } from './purchases/purchases.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         PaymentsModule,
+        PurchasesModule,
       ],
     };
   }

@@ -1,0 +1,79 @@
+/** The small HTML pages of the simulated checkout and of the default success/cancel URLs. */
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Formats minor units for display; zero-decimal currencies such as JPY have no fraction. */
+export function formatMoney(amountCents: number, currency: string): string {
+  const format = new Intl.NumberFormat('en', {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+  });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amountCents / 10 ** digits);
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem;color:#222}
+.card{border:1px solid #ddd;border-radius:12px;padding:1.5rem}
+.amount{font-size:2rem;font-weight:600;margin:.5rem 0 1.5rem}
+.note{color:#666;font-size:.9rem}.error{color:#b00020}
+button{font-size:1rem;padding:.6rem 1.2rem;border-radius:8px;border:1px solid #333;background:#fff;cursor:pointer}
+button.pay{background:#222;color:#fff}select{font-size:1rem;padding:.4rem;margin-bottom:1rem}
+form{display:inline-block;margin-right:.5rem}
+</style></head><body>${body}</body></html>`;
+}
+
+export interface SimulatedPageModel {
+  sessionId: string;
+  productTitle: string;
+  amountCents: number;
+  currency: string;
+  status: 'open' | 'complete' | 'expired';
+  error?: string;
+}
+
+export function simulatedCheckoutPage(model: SimulatedPageModel): string {
+  const id = encodeURIComponent(model.sessionId);
+  const amount = escapeHtml(formatMoney(model.amountCents, model.currency));
+  const header = `<p class="note">Simulated checkout: no money moves. Payments go through the same
+fulfilment as real ones.</p><h1>${escapeHtml(model.productTitle)}</h1><div class="amount">${amount}</div>`;
+  if (model.status !== 'open') {
+    const state =
+      model.status === 'complete' ? 'This checkout is complete.' : 'This checkout has expired.';
+    return layout('Checkout', `<div class="card">${header}<p>${state}</p></div>`);
+  }
+  const error = model.error ? `<p class="error">${escapeHtml(model.error)}</p>` : '';
+  return layout(
+    `Pay ${amount}`,
+    `<div class="card">${header}${error}
+<form method="post" action="/checkout/simulated/${id}/pay">
+<label for="outcome" class="note">Outcome</label><br>
+<select id="outcome" name="outcome">
+<option value="success">Card succeeds</option>
+<option value="decline">Card is declined</option>
+<option value="async_success">Bank transfer, later succeeds</option>
+<option value="async_failure">Bank transfer, later fails</option>
+</select><br>
+<button class="pay" type="submit">Pay ${amount}</button>
+</form>
+<form method="post" action="/checkout/simulated/${id}/cancel"><button type="submit">Cancel</button></form>
+</div>`,
+  );
+}
+
+export function resultPage(kind: 'success' | 'cancel'): string {
+  return kind === 'success'
+    ? layout(
+        'Thank you',
+        `<div class="card"><h1>Thank you!</h1><p>Your payment was received. Your purchase appears in
+<code>GET /mypurchases</code> as soon as the payment is confirmed, and can be downloaded from there.</p></div>`,
+      )
+    : layout(
+        'Checkout cancelled',
+        `<div class="card"><h1>Checkout cancelled</h1><p>Nothing was charged. You can start again at any time.</p></div>`,
+      );
+}

@@ -1,0 +1,84 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Auth } from '../common/decorators/auth.decorator.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { type Page, PageDto, PageQueryDto } from '../common/pagination.js';
+import { Role } from '../users/role.enum.js';
+import type { User } from '../users/user.entity.js';
+import { CheckoutDto, LibraryItemDto, PurchaseDto, StartCheckoutDto } from './dto/purchase.dto.js';
+import { PurchasesService } from './purchases.service.js';
+
+const LibraryPage = PageDto(LibraryItemDto, 'LibraryPage');
+
+@ApiTags('purchases')
+@Controller()
+export class PurchasesController {
+  constructor(private readonly purchases: PurchasesService) {}
+
+  @Post('purchase/:productId')
+  @Auth(Role.Buyer)
+  @ApiOperation({
+    summary: 'Buy a product: start (or resume) a checkout',
+    description:
+      'Creates a pending purchase with the current price and a checkout session, and answers ' +
+      'the URL to send the buyer to. Calling it again while the checkout is open returns the same ' +
+      'checkout. A free product is paid at once (no checkoutUrl). The price is never taken from ' +
+      'the request.',
+  })
+  @ApiCreatedResponse({ type: CheckoutDto })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'Invalid body, or a redirect URL off the allowed origins (REDIRECT_NOT_ALLOWED)',
+  })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such published product' })
+  @ApiConflictResponse({ type: ErrorDto, description: 'Already bought (ALREADY_OWNED)' })
+  @ApiBadGatewayResponse({
+    type: ErrorDto,
+    description: 'The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe',
+  })
+  start(
+    @CurrentUser() buyer: User,
+    @Param('productId', ParseUUIDPipe) productId: string,
+    @Body() dto: StartCheckoutDto,
+  ): Promise<CheckoutDto> {
+    return this.purchases.startCheckout(buyer, productId, dto);
+  }
+
+  @Get('purchases/:id')
+  @Auth(Role.Buyer)
+  @ApiOperation({
+    summary: 'One of your purchases',
+    description:
+      'A pending purchase is re-checked with the payment provider first, so a buyer back from ' +
+      'checkout sees "paid" even before the webhook arrives.',
+  })
+  @ApiOkResponse({ type: PurchaseDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such purchase of yours' })
+  get(@CurrentUser() buyer: User, @Param('id', ParseUUIDPipe) id: string): Promise<PurchaseDto> {
+    return this.purchases.getForBuyer(buyer, id);
+  }
+
+  @Get('mypurchases')
+  @Auth(Role.Buyer)
+  @ApiOperation({
+    summary: 'Your library: everything you have paid for',
+    description:
+      'Newest first, archived products included. `hasAccess` says whether the file can be ' +
+      'downloaded now (false after a full refund or while a dispute is open).',
+  })
+  @ApiOkResponse({ type: LibraryPage })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid limit or cursor' })
+  library(@CurrentUser() buyer: User, @Query() query: PageQueryDto): Promise<Page<LibraryItemDto>> {
+    return this.purchases.library(buyer, query);
+  }
+}

@@ -1,0 +1,299 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { DomainException, notFound } from '../common/domain.exception.js';
+import { ErrorCode } from '../common/error-codes.js';
+import { decodeCursor, type Page, PageQueryDto, toPage } from '../common/pagination.js';
+import { AppConfig } from '../config/app-config.js';
+import { isUniqueViolation } from '../database/postgres-errors.js';
+import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
+import { ProductStatus } from '../products/product-status.enum.js';
+import { Product } from '../products/product.entity.js';
+import type { User } from '../users/user.entity.js';
+import { CheckoutDto, LibraryItemDto, PurchaseDto, StartCheckoutDto } from './dto/purchase.dto.js';
+import { FulfilmentService } from './fulfilment.service.js';
+import { grantsAccess } from './purchase-access.js';
+import { LIVE_STATUSES, PurchaseStatus } from './purchase-status.enum.js';
+import { Purchase } from './purchase.entity.js';
+
+/** A pending checkout this close to its expiry is not handed out again. */
+const REUSE_MARGIN_MS = 60_000;
+
+interface LibraryRow {
+  purchase_id: string;
+  status: PurchaseStatus;
+  amount_cents: number;
+  currency: string;
+  refunded_cents: number;
+  paid_at: Date;
+  product_id: string;
+  title: string;
+  product_status: string;
+  file_name: string;
+  file_size: string;
+  content_type: string;
+  file_version: number;
+  creator_id: string;
+  display_name: string;
+}
+
+@Injectable()
+export class PurchasesService {
+  private readonly logger = new Logger(PurchasesService.name);
+
+  constructor(
+    @InjectRepository(Purchase) private readonly purchases: Repository<Purchase>,
+    @InjectRepository(Product) private readonly products: Repository<Product>,
+    @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
+    private readonly fulfilment: FulfilmentService,
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Starts (or resumes) the buyer's checkout for a published product. The amount and currency
+   * are copied from the product now; the client sends neither.
+   */
+  async startCheckout(buyer: User, productId: string, dto: StartCheckoutDto): Promise<CheckoutDto> {
+    const product = await this.products.findOneBy({
+      id: productId,
+      status: ProductStatus.Published,
+    });
+    if (product === null) throw notFound('Product');
+    const successUrl = this.redirectUrl(dto.successUrl, 'successUrl') ?? this.defaultSuccessUrl();
+    const cancelUrl =
+      this.redirectUrl(dto.cancelUrl, 'cancelUrl') ?? `${this.config.publicUrl}/checkout/cancel`;
+
+    let purchase = await this.livePurchase(buyer.id, product.id);
+    if (purchase !== null && purchase.status !== PurchaseStatus.Pending) throw this.alreadyOwned();
+    if (purchase !== null && this.checkoutLapsed(purchase)) {
+      await this.purchases.update(
+        { id: purchase.id, status: PurchaseStatus.Pending },
+        { status: PurchaseStatus.Expired },
+      );
+      purchase = null;
+    }
+    purchase ??= await this.createPurchase(buyer, product);
+    if (purchase.status !== PurchaseStatus.Pending || purchase.providerSessionId !== null) {
+      return this.toCheckoutDto(purchase);
+    }
+
+    // The idempotency key (the purchase id) makes a retry after a failure return the same session.
+    const session = await this.payments.createCheckout({
+      purchaseId: purchase.id,
+      productId: product.id,
+      productTitle: product.title,
+      amountCents: purchase.amountCents,
+      currency: purchase.currency,
+      buyerEmail: buyer.email,
+      successUrl,
+      cancelUrl,
+    });
+    const stored = await this.purchases
+      .createQueryBuilder()
+      .update()
+      .set({
+        providerSessionId: session.sessionId,
+        checkoutUrl: session.url,
+        checkoutExpiresAt: session.expiresAt,
+      })
+      .where('id = :id AND provider_session_id IS NULL', { id: purchase.id })
+      .execute();
+    if (stored.affected === 0) {
+      // A concurrent request stored its session first: everyone gets that one (the spare
+      // session is never shown again and expires unused).
+      const current = await this.purchases.findOneByOrFail({ id: purchase.id });
+      return this.toCheckoutDto(current);
+    }
+    return this.toCheckoutDto({
+      ...purchase,
+      providerSessionId: session.sessionId,
+      checkoutUrl: session.url,
+    });
+  }
+
+  /** The buyer's own purchase; a pending one is first re-checked with the provider. */
+  async getForBuyer(buyer: User, purchaseId: string): Promise<PurchaseDto> {
+    let purchase = await this.findOwn(buyer, purchaseId);
+    if (purchase.status === PurchaseStatus.Pending && purchase.providerSessionId !== null) {
+      try {
+        await this.fulfilment.syncCheckout(
+          await this.payments.getCheckout(purchase.providerSessionId),
+        );
+        purchase = await this.findOwn(buyer, purchaseId);
+      } catch (error) {
+        // The stored state is still true; the webhook will catch up.
+        this.logger.warn(
+          `Could not re-check checkout ${purchase.providerSessionId}: ${String(error)}`,
+        );
+      }
+    }
+    return this.toPurchaseDto(purchase);
+  }
+
+  /** Everything the buyer has paid for, newest first, archived products included. */
+  async library(buyer: User, query: PageQueryDto): Promise<Page<LibraryItemDto>> {
+    const params: unknown[] = [buyer.id, query.limit + 1];
+    let after = '';
+    if (query.cursor !== undefined) {
+      const [paidAt, id] = decodeCursor(
+        query.cursor,
+        (v) =>
+          v.length === 2 &&
+          typeof v[0] === 'string' &&
+          !Number.isNaN(Date.parse(v[0])) &&
+          typeof v[1] === 'string' &&
+          /^[0-9a-f-]{36}$/.test(v[1]),
+      ) as [string, string];
+      params.push(paidAt, id);
+      after = 'AND (p.paid_at, p.id) < ($3::timestamptz, $4::uuid)';
+    }
+    const rows: LibraryRow[] = await this.dataSource.query(
+      `SELECT p.id AS purchase_id, p.status, p.amount_cents, p.currency, p.refunded_cents, p.paid_at,
+              pr.id AS product_id, pr.title, pr.status AS product_status, pr.file_name, pr.file_size,
+              pr.content_type, pr.file_version, u.id AS creator_id, u.display_name
+       FROM purchases p
+       JOIN products pr ON pr.id = p.product_id
+       JOIN users u ON u.id = pr.creator_id
+       WHERE p.buyer_id = $1 AND p.paid_at IS NOT NULL ${after}
+       ORDER BY p.paid_at DESC, p.id DESC
+       LIMIT $2`,
+      params,
+    );
+    return toPage(
+      rows,
+      query.limit,
+      (r) => ({
+        purchaseId: r.purchase_id,
+        status: r.status,
+        hasAccess: grantsAccess(r),
+        amountCents: r.amount_cents,
+        currency: r.currency,
+        refundedCents: r.refunded_cents,
+        paidAt: r.paid_at,
+        product: {
+          id: r.product_id,
+          title: r.title,
+          status: r.product_status,
+          creator: { id: r.creator_id, displayName: r.display_name },
+          fileName: r.file_name,
+          size: Number(r.file_size),
+          contentType: r.content_type,
+          version: r.file_version,
+        },
+      }),
+      (r) => [r.paid_at.toISOString(), r.purchase_id],
+    );
+  }
+
+  private async createPurchase(buyer: User, product: Product): Promise<Purchase> {
+    const free = product.priceCents === 0;
+    try {
+      return await this.purchases.save(
+        this.purchases.create({
+          buyerId: buyer.id,
+          productId: product.id,
+          amountCents: product.priceCents,
+          currency: product.currency,
+          // A free product needs no payment provider: it is paid at once.
+          status: free ? PurchaseStatus.Paid : PurchaseStatus.Pending,
+          provider: free ? 'free' : this.payments.name,
+          paidAt: free ? new Date() : null,
+        }),
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error, 'UQ_purchases_live')) throw error;
+      // Another request of the same buyer got there first: continue with its purchase.
+      const existing = await this.livePurchase(buyer.id, product.id);
+      if (existing === null || existing.status !== PurchaseStatus.Pending)
+        throw this.alreadyOwned();
+      return existing;
+    }
+  }
+
+  private livePurchase(buyerId: string, productId: string): Promise<Purchase | null> {
+    return this.purchases
+      .createQueryBuilder('p')
+      .where('p.buyer_id = :buyerId AND p.product_id = :productId', { buyerId, productId })
+      .andWhere('p.status IN (:...live)', { live: LIVE_STATUSES })
+      .getOne();
+  }
+
+  private checkoutLapsed(purchase: Purchase): boolean {
+    return (
+      purchase.checkoutExpiresAt !== null &&
+      purchase.checkoutExpiresAt.getTime() - REUSE_MARGIN_MS < Date.now()
+    );
+  }
+
+  private async findOwn(buyer: User, purchaseId: string): Promise<Purchase> {
+    const purchase = await this.purchases.findOne({
+      where: { id: purchaseId, buyerId: buyer.id },
+      relations: { product: true },
+    });
+    // Someone else's purchase is answered exactly like a missing one.
+    if (purchase === null) throw notFound('Purchase');
+    return purchase;
+  }
+
+  /** Redirects only to this API or to an allowed frontend origin: no open redirects. */
+  private redirectUrl(value: string | undefined, field: string): string | undefined {
+    if (value === undefined) return undefined;
+    const allowed = new Set([new URL(this.config.publicUrl).origin, ...this.config.corsOrigins]);
+    let origin: string | undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || !allowed.has(origin)) {
+      throw new DomainException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.RedirectNotAllowed,
+        `${field} must be on PUBLIC_URL or an origin listed in CORS_ORIGINS`,
+        { fields: [{ field, errors: [`${field} is not on an allowed origin`] }] },
+      );
+    }
+    return value;
+  }
+
+  private defaultSuccessUrl(): string {
+    return `${this.config.publicUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`;
+  }
+
+  private alreadyOwned(): DomainException {
+    return new DomainException(
+      HttpStatus.CONFLICT,
+      ErrorCode.AlreadyOwned,
+      'You already own this product; see GET /mypurchases',
+    );
+  }
+
+  private toCheckoutDto(
+    purchase: Pick<Purchase, 'id' | 'status' | 'checkoutUrl' | 'providerSessionId'>,
+  ): CheckoutDto {
+    return {
+      purchaseId: purchase.id,
+      status: purchase.status,
+      checkoutUrl: purchase.status === PurchaseStatus.Pending ? purchase.checkoutUrl : null,
+      sessionId: purchase.providerSessionId,
+    };
+  }
+
+  private toPurchaseDto(purchase: Purchase): PurchaseDto {
+    return {
+      id: purchase.id,
+      status: purchase.status,
+      hasAccess: grantsAccess(purchase),
+      amountCents: purchase.amountCents,
+      currency: purchase.currency,
+      refundedCents: purchase.refundedCents,
+      provider: purchase.provider,
+      paidAt: purchase.paidAt,
+      refundedAt: purchase.refundedAt,
+      createdAt: purchase.createdAt,
+      product: { id: purchase.productId, title: purchase.product?.title ?? '' },
+    };
+  }
+}
