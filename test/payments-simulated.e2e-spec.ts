@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DomainException } from '../src/common/domain.exception.js';
 import { ErrorCode } from '../src/common/error-codes.js';
-import { SimulatedPaymentsDriver } from '../src/payments/drivers/simulated.driver.js';
+import {
+  SimulatedPaymentsDriver,
+  type SimulatedPayOutcome,
+} from '../src/payments/drivers/simulated.driver.js';
 import {
   PAYMENTS,
   type CreateCheckoutParams,
@@ -217,6 +220,18 @@ describe('simulated payments driver', () => {
       });
       await expect(payments.getCheckout(sessionId)).resolves.toMatchObject({
         status: 'complete',
+        paymentStatus: 'unpaid',
+      });
+    });
+
+    it('refuses an outcome it does not know, changing nothing', async () => {
+      const { sessionId } = await payments.createCheckout(checkoutParams());
+      const outcome = 'free' as SimulatedPayOutcome;
+      const error = await rejected(payments.pay(sessionId, { outcome }));
+      expect(error.getStatus()).toBe(400);
+      expect(error.code).toBe(ErrorCode.ValidationFailed);
+      await expect(payments.getCheckout(sessionId)).resolves.toMatchObject({
+        status: 'open',
         paymentStatus: 'unpaid',
       });
     });

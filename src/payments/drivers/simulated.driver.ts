@@ -171,6 +171,14 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
     options: { outcome?: SimulatedPayOutcome } = {},
   ): Promise<SimulatedPayResult> {
     const outcome = options.outcome ?? 'success';
+    // The outcome may come from a form field: never let an unknown value read as paid.
+    if (!SIMULATED_PAY_OUTCOMES.includes(outcome)) {
+      throw new DomainException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.ValidationFailed,
+        `outcome must be one of ${SIMULATED_PAY_OUTCOMES.join(', ')}`,
+      );
+    }
     if (outcome === 'decline') {
       const row = await this.find(sessionId);
       if (row === null) throw notFound('Checkout session');
