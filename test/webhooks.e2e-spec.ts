@@ -309,7 +309,7 @@ describe('Stripe payments and POST /webhooks/stripe', () => {
     const late = await deliver(
       stripeEvents.checkoutCompleted({
         ...sessionFields(s),
-        payment_intent: session.payment_intent as string,
+        payment_intent: session.payment_intent,
       }),
     );
     expect(late.status).toBe(200);
@@ -371,7 +371,7 @@ const onServer = Boolean(process.env.TEST_DATABASE_URL);
       client_reference_id: started.body.purchaseId,
       amount_total: 1500,
       currency: 'usd',
-    } as Partial<Stripe.Checkout.Session>);
+    });
     const { body, signature } = signWebhook(event, SECRET);
     const send = (app: TestApp) =>
       app.http
