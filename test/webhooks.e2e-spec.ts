@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type Stripe from 'stripe';
 import { insertProduct, type ProductRow } from './helpers/catalogue-factories.js';
 import { type Account, registerBuyer, registerCreator } from './helpers/factories.js';
 import {
