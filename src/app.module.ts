@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
+import { StorageModule } from './storage/storage.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         HealthModule,
+        StorageModule,
         PaymentsModule,
         PurchasesModule,
       ],
