@@ -5,6 +5,7 @@ import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         StorageModule,
         PaymentsModule,
         PurchasesModule,
+        DownloadsModule,
       ],
     };
   }

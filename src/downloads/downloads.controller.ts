@@ -1,0 +1,56 @@
+import { Controller, Get, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import {
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Auth } from '../common/decorators/auth.decorator.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import type { User } from '../users/user.entity.js';
+import { DownloadsService } from './downloads.service.js';
+import { DownloadLinkDto } from './dto/download-link.dto.js';
+
+@ApiTags('downloads')
+@Controller('download')
+export class DownloadsController {
+  constructor(private readonly downloads: DownloadsService) {}
+
+  @Get(':productId')
+  @Auth()
+  @RateLimit('downloads')
+  @ApiOperation({
+    summary: 'Get a short-lived download link for a product you bought (or created)',
+    description: [
+      'For a buyer whose purchase grants access (paid; not fully refunded; no open dispute), and',
+      'for the creator who owns the product. Archived products stay downloadable for their buyers.',
+      'Every call is checked afresh and logged.',
+      '',
+      'From an SPA: fetch this JSON with the bearer token, then navigate to `url`',
+      '(`window.location.assign(link.url)`), or use it as an `<a href>` right away. The link needs',
+      'no token, serves the latest version of the file with its original name, supports HTTP Range',
+      'for resuming, and dies after `expiresIn` seconds (default 60): ask for a new one each time.',
+    ].join('\n'),
+  })
+  @ApiOkResponse({ type: DownloadLinkDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description:
+      'NOT_PURCHASED (no paid purchase), ACCESS_REVOKED (refunded or disputed), FORBIDDEN (another creator)',
+  })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such product visible to you' })
+  link(
+    @CurrentUser() user: User,
+    @Param('productId', ParseUUIDPipe) productId: string,
+    @Req() req: Request,
+  ): Promise<DownloadLinkDto> {
+    return this.downloads.issueLink(user, productId, {
+      ip: req.ip ?? null,
+      userAgent: req.get('user-agent') ?? null,
+    });
+  }
+}
