@@ -1,0 +1,396 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+/** One figure of a scenario, printed beside the baseline it is compared with. */
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  /** value / baseline.value; filled in by `compare` (or by run.ts when left out). */
+  ratio?: number;
+}
+
+export type DatabaseChoice = { kind: 'server'; adminUrl: string } | { kind: 'embedded' };
+
+/** What every scenario gets: the run's settings. The helpers below do the work. */
+export interface BenchContext {
+  /** Seconds of each measured run (BENCH_SECONDS, default 10). */
+  seconds: number;
+  /** Seconds of unmeasured warm-up before each measured run (BENCH_WARMUP_SECONDS, default 2). */
+  warmupSeconds: number;
+  /** Concurrent connections of a throughput run (BENCH_CONNECTIONS, default 50). */
+  connections: number;
+  database: DatabaseChoice;
+  /** Progress line on stderr; the results table goes to stdout. */
+  log(message: string): void;
+}
+
+/** A scenario module exports `run`; bench/scenarios.ts lists the modules. */
+export interface Scenario {
+  run(ctx: BenchContext): Promise<BenchResult[]>;
+}
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'dist');
+
+const children = new Set<ChildProcess>();
+
+/** Kills whatever the helpers started (on Ctrl-C or a failed scenario). */
+export function killAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+/** The PostgreSQL server at 127.0.0.1:5432 when `pg_isready` says it is up, else embedded. */
+export function chooseDatabase(): DatabaseChoice {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const ready = spawnSync('pg_isready', ['-h', new URL(adminUrl).hostname, '-q']);
+  return ready.status === 0 ? { kind: 'server', adminUrl } : { kind: 'embedded' };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** A child process whose output is kept (the tail) for the error message when it dies. */
+function spawnChild(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [script], {
+    cwd,
+    // Only what we pass: no DATABASE_URL, Stripe keys or .env of the developer's shell.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { child, output: () => tail };
+}
+
+async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${url}: the process exited with ${child.exitCode}:\n${output()}`);
+    }
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s:\n${output()}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface RunningServer {
+  baseUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `cf_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * The built app (`node dist/src/main.js`) as a child process, configured as in production, on a
+ * fresh database (a new one on the server, or the embedded one in a temporary DATA_DIR).
+ * `env` overrides or adds variables (e.g. BCRYPT_COST).
+ */
+export async function startApp(
+  ctx: BenchContext,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'creator-files-bench-'));
+  const database =
+    ctx.database.kind === 'server' ? await createDatabase(ctx.database.adminUrl) : undefined;
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // cwd is the data directory, so a developer's .env in the repository is not loaded.
+  const { child, output } = spawnChild(
+    join(DIST, 'src/main.js'),
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      PUBLIC_URL: baseUrl,
+      DATA_DIR: dataDir,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      BCRYPT_COST: '10',
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+      DOWNLOAD_LINKS_PER_MINUTE: '100000',
+      ALLOW_SIMULATED_PAYMENTS: 'true',
+      // Passed through so the effect of libuv's pool size (bcrypt runs there) can be measured.
+      ...(process.env.UV_THREADPOOL_SIZE
+        ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE }
+        : {}),
+      ...env,
+    },
+    dataDir,
+  );
+  const cleanup = async () => {
+    await stopChild(child);
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(`${baseUrl}/health`, child, output);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return { baseUrl, pid: child.pid!, stop: cleanup };
+}
+
+async function startFixedBodyServer(
+  script: string,
+  body: Buffer,
+  contentType: string,
+  path: string,
+): Promise<RunningServer> {
+  const port = await freePort();
+  const { child, output } = spawnChild(
+    join(DIST, 'bench/servers', script),
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      BENCH_BODY_BASE64: body.toString('base64'),
+      BENCH_CONTENT_TYPE: contentType,
+      BENCH_PATH: path,
+    },
+    ROOT,
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}${path}`, child, output);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/** Baseline: a bare `node:http` server answering `body` on every request (child process). */
+export function startBareHttp(
+  body: Buffer,
+  contentType: string,
+  path = '/',
+): Promise<RunningServer> {
+  return startFixedBodyServer('bare-http.js', body, contentType, path);
+}
+
+/** Baseline: a minimal NestJS app on Express, one controller answering `body` at GET `path`. */
+export function startMinimalNest(
+  body: Buffer,
+  contentType: string,
+  path = '/',
+): Promise<RunningServer> {
+  return startFixedBodyServer('minimal-nest.js', body, contentType, path);
+}
+
+/** What a URL answers (the bytes a baseline must return). */
+export async function fetchBody(
+  url: string,
+  init?: RequestInit,
+): Promise<{ body: Buffer; contentType: string; status: number }> {
+  const res = await fetch(url, init);
+  return {
+    body: Buffer.from(await res.arrayBuffer()),
+    contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+    status: res.status,
+  };
+}
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Defaults to ctx.connections. */
+  connections?: number;
+  /** Defaults to ctx.seconds. */
+  seconds?: number;
+  /** Defaults to ctx.warmupSeconds; 0 for none. */
+  warmupSeconds?: number;
+  /** Requests per second over all connections (a paced probe); unlimited by default. */
+  overallRate?: number;
+  /** Seconds before a request counts as a timeout (autocannon's default is 10). */
+  timeoutSeconds?: number;
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  /** Latencies in milliseconds. */
+  p50: number;
+  p99: number;
+  max: number;
+  total: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  non2xx: number;
+}
+
+/** Drives `url` with autocannon: an unmeasured warm-up, then the measured run. */
+export async function load(ctx: BenchContext, options: LoadOptions): Promise<LoadResult> {
+  const base = {
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections ?? ctx.connections,
+    overallRate: options.overallRate,
+    timeout: options.timeoutSeconds,
+  };
+  const warmup = options.warmupSeconds ?? ctx.warmupSeconds;
+  if (warmup > 0) await autocannon({ ...base, duration: warmup });
+  const result = await autocannon({ ...base, duration: options.seconds ?? ctx.seconds });
+  return {
+    requestsPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    total: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export interface RssSampler {
+  /** Stops sampling; peak and mean resident memory in MiB. */
+  stop(): { peakMb: number; meanMb: number; samples: number };
+}
+
+/** Samples a process's resident memory (VmRSS in /proc/<pid>/status) every `intervalMs`. */
+export function sampleRss(pid: number, intervalMs = 50): RssSampler {
+  const values: number[] = [];
+  const read = () => {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) values.push(Number(match[1]) / 1024);
+    } catch {
+      // the process is gone, or not Linux
+    }
+  };
+  read();
+  const timer = setInterval(read, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const peakMb = values.length > 0 ? Math.max(...values) : NaN;
+      const meanMb = values.reduce((sum, v) => sum + v, 0) / values.length;
+      return { peakMb, meanMb, samples: values.length };
+    },
+  };
+}
+
+/** A figure beside its baseline, with the ratio value / baseline. */
+export function compare(
+  name: string,
+  value: number,
+  unit: string,
+  baselineName: string,
+  baselineValue: number,
+): BenchResult {
+  return {
+    name,
+    value,
+    unit,
+    baseline: { name: baselineName, value: baselineValue },
+    ratio: value / baselineValue,
+  };
+}
+
+/** A signed-up account on a running app, for scenarios that need a token. */
+export async function signUp(
+  baseUrl: string,
+  role: 'creator' | 'buyer',
+  password = 'bench password 123',
+): Promise<{ email: string; password: string; token: string; userId: string }> {
+  const email = `bench-${role}-${randomBytes(6).toString('hex')}@example.com`;
+  const res = await fetch(`${baseUrl}/register/${role}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 201) throw new Error(`register ${role}: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { access_token: string; user: { id: string } };
+  return { email, password, token: body.access_token, userId: body.user.id };
+}
+
+/** Runs `fn` with the server started by `start`, and stops the server whatever happens. */
+export async function withServer<T>(
+  start: Promise<RunningServer>,
+  fn: (server: RunningServer) => Promise<T>,
+): Promise<T> {
+  const server = await start;
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}

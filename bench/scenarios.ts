@@ -1,0 +1,14 @@
+import type { Scenario } from './lib.js';
+
+export interface ScenarioEntry {
+  name: string;
+  description: string;
+  load: () => Promise<Scenario>;
+}
+
+// One line per scenario module (`npm run bench -- <name>` runs one; no name runs them all).
+// prettier-ignore
+export const SCENARIOS: ScenarioEntry[] = [
+  { name: 'health', description: 'GET /health req/s vs bare node:http and minimal NestJS', load: () => import('./health.js') },
+  { name: 'login-load', description: 'GET /health latency alone vs while 20 clients log in at bcrypt cost 12', load: () => import('./login-load.js') },
+];
