@@ -9,6 +9,17 @@ declare module 'autocannon' {
     duration?: number;
     overallRate?: number;
     timeout?: number;
+    /** Per-request setup, e.g. a fresh body for every request. */
+    requests?: {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      setupRequest?: (request: { headers: Record<string, string>; body?: string }) => {
+        headers: Record<string, string>;
+        body?: string;
+      };
+    }[];
   }
   interface Histogram {
     average: number;
