@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Global, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { LocalStorageDriver } from './drivers/local.driver.js';
+import { SupabaseStorageDriver } from './drivers/supabase.driver.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { STORAGE, type StorageDriver } from './storage.interface.js';
@@ -15,8 +16,11 @@ export function createStorageDriver(config: AppConfig): StorageDriver {
         publicUrl: config.publicUrl,
         linkSecret: config.storage.linkSecret,
       });
-    case 'supabase':
-      throw new Error('The supabase storage driver is not available yet');
+    case 'supabase': {
+      // loadConfig guarantees these when the driver is supabase.
+      const supabase = config.storage.supabase!;
+      return new SupabaseStorageDriver(supabase);
+    }
   }
 }
 
