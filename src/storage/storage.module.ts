@@ -2,13 +2,12 @@ import { join } from 'node:path';
 import { Global, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { LocalStorageDriver } from './drivers/local.driver.js';
-import { SupabaseStorageDriver } from './drivers/supabase.driver.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { STORAGE, type StorageDriver } from './storage.interface.js';
 
 /** The driver chosen by STORAGE_DRIVER. */
-export function createStorageDriver(config: AppConfig): StorageDriver {
+export async function createStorageDriver(config: AppConfig): Promise<StorageDriver> {
   switch (config.storage.driver) {
     case 'local':
       return new LocalStorageDriver({
@@ -17,9 +16,10 @@ export function createStorageDriver(config: AppConfig): StorageDriver {
         linkSecret: config.storage.linkSecret,
       });
     case 'supabase': {
-      // loadConfig guarantees these when the driver is supabase.
-      const supabase = config.storage.supabase!;
-      return new SupabaseStorageDriver(supabase);
+      // Loaded only when chosen: supabase-js is large and warns on Node 20 when imported.
+      const { SupabaseStorageDriver } = await import('./drivers/supabase.driver.js');
+      // loadConfig guarantees these settings when the driver is supabase.
+      return new SupabaseStorageDriver(config.storage.supabase!);
     }
   }
 }
