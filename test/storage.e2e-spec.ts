@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ObjectExistsException } from '../src/storage/storage.errors.js';
+import { DomainException } from '../src/common/domain.exception.js';
+import { ObjectExistsException, ObjectTooLargeException } from '../src/storage/storage.errors.js';
 import { STORAGE, type StorageDriver } from '../src/storage/storage.interface.js';
+import { FakeSupabaseStorage } from './helpers/fake-supabase-storage.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -334,6 +336,230 @@ describe('storage: local driver and /files links', () => {
       const res = await t.http.get('/health/ready');
       expect(res.status).toBe(200);
       expect(res.body.checks.storage).toEqual({ status: 'up' });
+    });
+  });
+});
+
+describe('storage: supabase driver against the stand-in storage server', () => {
+  let fake: FakeSupabaseStorage;
+  let t: TestApp;
+  let storage: StorageDriver;
+  const content = randomBytes(200_000);
+  const key = newKey();
+  const filename = 'Café "crème" & co; 🎵.pdf';
+
+  beforeAll(async () => {
+    fake = await FakeSupabaseStorage.start({ products: {} });
+    t = await createTestApp({
+      STORAGE_DRIVER: 'supabase',
+      SUPABASE_URL: fake.url,
+      SUPABASE_SERVICE_ROLE_KEY: fake.serviceRoleKey,
+    });
+    storage = t.app.get(STORAGE);
+    await storage.put({ key, body: Readable.from([content]), contentType: 'application/pdf' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('uploads streamed, with the content type and without upsert', () => {
+    expect(storage.name).toBe('supabase');
+    const upload = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith(key))!;
+    expect(upload.path).toBe(`/storage/v1/object/products/${key}`);
+    expect(upload.headers['x-upsert']).toBe('false');
+    expect(upload.headers['content-type']).toBe('application/pdf');
+    expect(upload.headers['transfer-encoding']).toBe('chunked');
+    expect(fake.object('products', key)!.bytes.equals(content)).toBe(true);
+    expect(existsSync(join(t.dataDir, 'storage', key))).toBe(false);
+  });
+
+  it('stats objects, null when missing', async () => {
+    expect(await storage.stat(key)).toEqual({ size: content.length });
+    expect(await storage.stat(newKey())).toBeNull();
+  });
+
+  it('signs a URL that downloads the bytes under the original name', async () => {
+    const before = Date.now();
+    const link = await storage.signedDownloadUrl({
+      key,
+      filename,
+      contentType: 'application/pdf',
+      expiresInSeconds: 60,
+    });
+    expect(link.url.startsWith(`${fake.url}/storage/v1/object/sign/products/${key}?token=`)).toBe(
+      true,
+    );
+    expect(link.expiresAt.getTime()).toBeGreaterThan(before + 58_000);
+    expect(link.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
+    const res = await fetch(link.url);
+    expect(res.status).toBe(200);
+    expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(content));
+    const disposition = res.headers.get('content-disposition')!;
+    const encoded = /filename\*=UTF-8''([^;]+)/.exec(disposition)![1];
+    expect(decodeURIComponent(encoded)).toBe(filename);
+  });
+
+  it('keeps CR/LF in a name out of the signed URL and the header', async () => {
+    const link = await storage.signedDownloadUrl({
+      key,
+      filename: 'a\r\nSet-Cookie: x=1.pdf',
+      contentType: 'application/pdf',
+      expiresInSeconds: 60,
+    });
+    const res = await fetch(link.url);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const encoded = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition')!)![1];
+    expect(decodeURIComponent(encoded)).toBe('aSet-Cookie: x=1.pdf');
+    await res.arrayBuffer();
+  });
+
+  it('resumes with a Range request on the signed URL', async () => {
+    const { url } = await storage.signedDownloadUrl({
+      key,
+      filename,
+      contentType: 'application/pdf',
+      expiresInSeconds: 60,
+    });
+    const first = Buffer.from(
+      await (await fetch(url, { headers: { Range: 'bytes=0-999' } })).arrayBuffer(),
+    );
+    const rest = await fetch(url, { headers: { Range: 'bytes=1000-' } });
+    expect(rest.status).toBe(206);
+    const joined = Buffer.concat([first, Buffer.from(await rest.arrayBuffer())]);
+    expect(sha256(joined)).toBe(sha256(content));
+  });
+
+  it('has signed URLs the storage refuses once expired (400 InvalidJWT)', async () => {
+    const link = await storage.signedDownloadUrl({
+      key,
+      filename,
+      contentType: 'application/pdf',
+      expiresInSeconds: 1,
+    });
+    await sleep(Math.max(0, link.expiresAt.getTime() - Date.now()) + 1100);
+    const res = await fetch(link.url);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ statusCode: '400', code: 'InvalidJWT' });
+  });
+
+  it('refuses a duplicate key (statusCode "409") and keeps the original', async () => {
+    const attempt = storage.put({
+      key,
+      body: Readable.from([Buffer.from('other')]),
+      contentType: 'text/plain',
+    });
+    await expect(attempt).rejects.toBeInstanceOf(ObjectExistsException);
+    expect(fake.object('products', key)!.bytes.equals(content)).toBe(true);
+  });
+
+  it('maps statusCode "413" to FILE_TOO_LARGE', async () => {
+    fake.buckets.get('products')!.fileSizeLimit = 1000;
+    try {
+      const bigKey = newKey();
+      const attempt = storage.put({
+        key: bigKey,
+        body: Readable.from([randomBytes(5000)]),
+        contentType: 'application/zip',
+      });
+      await expect(attempt).rejects.toBeInstanceOf(ObjectTooLargeException);
+      expect(fake.object('products', bigKey)).toBeUndefined();
+    } finally {
+      delete fake.buckets.get('products')!.fileSizeLimit;
+    }
+  });
+
+  it('stores nothing when the body fails midway, and rejects with its error', async () => {
+    const failedKey = newKey();
+    await expect(
+      storage.put({ key: failedKey, body: failingStream(100_000), contentType: 'text/plain' }),
+    ).rejects.toThrow('client went away');
+    // The fake records an upload only once its request completed.
+    await sleep(100);
+    expect(fake.object('products', failedKey)).toBeUndefined();
+  });
+
+  it('refuses keys outside the allowed shape before calling the storage', async () => {
+    const count = fake.requests.length;
+    await expect(
+      storage.put({ key: '../x', body: Readable.from([Buffer.from('x')]), contentType: 'a/b' }),
+    ).rejects.toThrow('Invalid storage key');
+    await expect(storage.stat('é/x')).rejects.toThrow('Invalid storage key');
+    expect(fake.requests.length).toBe(count);
+  });
+
+  it('deletes, and deleting a missing object is fine', async () => {
+    const doomed = newKey();
+    await storage.put({ key: doomed, body: Readable.from([Buffer.from('x')]), contentType: 'a/b' });
+    await storage.delete(doomed);
+    expect(fake.object('products', doomed)).toBeUndefined();
+    await expect(storage.delete(doomed)).resolves.toBeUndefined();
+  });
+
+  it('answers 404 on /files/:token, which only the local driver serves', async () => {
+    const res = await t.http.get('/files/abc.def');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+
+  describe('GET /health/ready', () => {
+    it('is up while the bucket answers and is private', async () => {
+      const res = await t.http.get('/health/ready');
+      expect(res.status).toBe(200);
+      expect(res.body.checks.storage).toEqual({ status: 'up' });
+    });
+
+    it('is down when the bucket is public', async () => {
+      fake.buckets.get('products')!.public = true;
+      try {
+        const res = await t.http.get('/health/ready');
+        expect(res.status).toBe(503);
+        expect(res.body.checks.storage).toEqual({
+          status: 'down',
+          error: 'bucket "products" is public; it must be private',
+        });
+      } finally {
+        fake.buckets.get('products')!.public = false;
+      }
+    });
+
+    it('is down when the bucket does not exist', async () => {
+      const bucket = fake.buckets.get('products')!;
+      fake.buckets.delete('products');
+      try {
+        const res = await t.http.get('/health/ready');
+        expect(res.status).toBe(503);
+        expect(res.body.checks.storage).toEqual({
+          status: 'down',
+          error: 'bucket "products" is not available (NoSuchBucket)',
+        });
+      } finally {
+        fake.buckets.set('products', bucket);
+      }
+    });
+
+    it('is down while the storage server is stopped, and operations fail with 503', async () => {
+      await fake.stop();
+      try {
+        const res = await t.http.get('/health/ready');
+        expect(res.status).toBe(503);
+        expect(res.body.status).toBe('error');
+        expect(res.body.checks.storage.status).toBe('down');
+        expect(res.body.checks.database).toEqual({ status: 'up' });
+        const attempt = storage.put({
+          key: newKey(),
+          body: Readable.from([Buffer.from('x')]),
+          contentType: 'a/b',
+        });
+        await expect(attempt).rejects.toMatchObject({ code: 'STORAGE_ERROR' });
+        await expect(attempt).rejects.toBeInstanceOf(DomainException);
+        expect(
+          ((await attempt.catch((e: DomainException) => e)) as DomainException).getStatus(),
+        ).toBe(503);
+      } finally {
+        await fake.listen();
+      }
+      expect((await t.http.get('/health/ready')).status).toBe(200);
     });
   });
 });

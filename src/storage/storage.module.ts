@@ -7,7 +7,7 @@ import { FilesService } from './files.service.js';
 import { STORAGE, type StorageDriver } from './storage.interface.js';
 
 /** The driver chosen by STORAGE_DRIVER. */
-export function createStorageDriver(config: AppConfig): StorageDriver {
+export async function createStorageDriver(config: AppConfig): Promise<StorageDriver> {
   switch (config.storage.driver) {
     case 'local':
       return new LocalStorageDriver({
@@ -15,8 +15,12 @@ export function createStorageDriver(config: AppConfig): StorageDriver {
         publicUrl: config.publicUrl,
         linkSecret: config.storage.linkSecret,
       });
-    case 'supabase':
-      throw new Error('The supabase storage driver is not available yet');
+    case 'supabase': {
+      // Loaded only when chosen: supabase-js is large and warns on Node 20 when imported.
+      const { SupabaseStorageDriver } = await import('./drivers/supabase.driver.js');
+      // loadConfig guarantees these settings when the driver is supabase.
+      return new SupabaseStorageDriver(config.storage.supabase!);
+    }
   }
 }
 
