@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FulfilmentService } from '../src/purchases/fulfilment.service.js';
 import { STORAGE, type StorageDriver } from '../src/storage/storage.interface.js';
 import { insertProduct } from './helpers/catalogue-factories.js';
+import { FakeSupabaseStorage } from './helpers/fake-supabase-storage.js';
 import { type Account, registerBuyer, registerCreator } from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -310,5 +311,60 @@ describe('download link lifetime and rate limit', () => {
     const other = await registerCreator(t.http);
     const own = await productWithFile(t, other, Buffer.from('y'));
     await t.http.get(`/download/${own.id}`).set(other.auth).expect(200);
+  });
+});
+
+describe('downloads with the Supabase storage driver (against the stand-in storage server)', () => {
+  let fake: FakeSupabaseStorage;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    fake = await FakeSupabaseStorage.start({ products: {} });
+    t = await createTestApp({
+      STORAGE_DRIVER: 'supabase',
+      SUPABASE_URL: fake.url,
+      SUPABASE_SERVICE_ROLE_KEY: fake.serviceRoleKey,
+      DOWNLOAD_URL_TTL_SECONDS: '2',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+
+  it('gives a paying buyer a signed URL that serves the exact bytes under the original name', async () => {
+    const creator = await registerCreator(t.http);
+    const bytes = randomBytes(50_000);
+    const name = 'Café & "co"; 🎨.zip';
+    const product = await productWithFile(t, creator, bytes, name);
+    const buyer = await registerBuyer(t.http);
+    const stranger = await registerBuyer(t.http);
+    const started = await t.http.post(`/purchase/${product.id}`).set(buyer.auth).expect(201);
+    await t.http
+      .post(`${new URL(started.body.checkoutUrl).pathname}/pay`)
+      .type('form')
+      .send({ outcome: 'success' })
+      .expect(303);
+
+    const denied = await t.http.get(`/download/${product.id}`).set(stranger.auth).expect(403);
+    expect(denied.body.code).toBe('NOT_PURCHASED');
+
+    const link = await t.http.get(`/download/${product.id}`).set(buyer.auth).expect(200);
+    expect(link.body.url.startsWith(fake.url)).toBe(true);
+    expect(link.body).toMatchObject({ filename: name, size: 50_000, expiresIn: 2 });
+    const res = await fetch(link.body.url);
+    expect(res.status).toBe(200);
+    expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(bytes));
+    expect(res.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
+    );
+
+    // Dead after its lifetime: the storage server refuses the expired signature.
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const late = await fetch(link.body.url);
+    expect(late.status).toBe(400);
+    expect(((await late.json()) as { error?: string; code?: string }).error ?? '').toMatch(
+      /InvalidJWT/,
+    );
   });
 });
