@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
+import { HttpDrain } from './common/http-drain.js';
 import { LoggingModule } from './common/logging.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfig } from './config/app-config.js';
@@ -30,6 +31,7 @@ export class AppModule {
         PurchasesModule,
         DownloadsModule,
       ],
+      providers: [HttpDrain],
     };
   }
 }
