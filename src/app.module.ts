@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ProductsModule } from './products/products.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -23,6 +24,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         StorageModule,
+        ProductsModule,
       ],
     };
   }

@@ -5,7 +5,14 @@ import type { TestApp } from './test-app.js';
 
 export type Part =
   | { name: string; value: string }
-  | { name: string; filename: string; content: Buffer; contentType?: string };
+  | {
+      name: string;
+      filename: string;
+      content: Buffer;
+      contentType?: string;
+      /** Sent as an RFC 5987 `filename*` (percent-encoded UTF-8) instead of `filename`. */
+      encoded?: boolean;
+    };
 
 /**
  * A multipart/form-data body written byte by byte, so tests control what supertest's form-data
@@ -18,7 +25,10 @@ export function multipart(parts: Part[]): { body: Buffer; contentType: string } 
     const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${escape(part.name)}"`;
     if ('filename' in part) {
-      head += `; filename="${escape(part.filename)}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}`;
+      head += part.encoded
+        ? `; filename*=UTF-8''${encodeURIComponent(part.filename)}`
+        : `; filename="${escape(part.filename)}"`;
+      head += `\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}`;
     }
     chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'));
     chunks.push('filename' in part ? part.content : Buffer.from(part.value, 'utf8'));
@@ -46,7 +56,10 @@ export async function countProducts(t: TestApp): Promise<number> {
 export const pdf = (text = 'hello') => Buffer.from(`%PDF-1.7\n${text}\n%%EOF\n`);
 
 /** Polls until `check` passes or the time is up (for effects that finish after a response). */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 5000,
+): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > until) throw new Error('condition not met in time');
