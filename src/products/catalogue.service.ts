@@ -34,12 +34,40 @@ const ORDER: Record<CatalogueSort, { by: string; key: string; after: string; cas
 // Exactly the expression of IDX_products_search, or PostgreSQL will not use the index.
 const SEARCH_DOCUMENT = `to_tsvector('simple', p.title || ' ' || p.description)`;
 
+// Pages are kept this long. A write through this instance clears them at once; other instances
+// (several behind a load balancer) may show a page up to this old.
+const CACHE_MS = 5000;
+const CACHE_ENTRIES = 1000;
+
 /** The public catalogue: published products only, never a storage key. */
 @Injectable()
 export class CatalogueService {
+  // The hottest public read: identical requests share one query and its answer for a moment.
+  private readonly cache = new Map<
+    string,
+    { expires: number; page: Promise<Page<CatalogueProductDto>> }
+  >();
+
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(query: CatalogueQueryDto): Promise<Page<CatalogueProductDto>> {
+  list(query: CatalogueQueryDto): Promise<Page<CatalogueProductDto>> {
+    const key = JSON.stringify([query.sort, query.limit, query.q, query.creatorId, query.cursor]);
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit !== undefined && hit.expires > now) return hit.page;
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.clear();
+    const page = this.load(query);
+    this.cache.set(key, { expires: now + CACHE_MS, page });
+    page.catch(() => this.cache.delete(key));
+    return page;
+  }
+
+  /** Called after every change to a product, so this instance never serves an old page. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private async load(query: CatalogueQueryDto): Promise<Page<CatalogueProductDto>> {
     const { sql, params } = this.listQuery(query);
     let rows: ProductRow[];
     try {

@@ -12,6 +12,7 @@ import { createValidationPipe } from '../common/pipes/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
 import type { User } from '../users/user.entity.js';
+import { CatalogueService } from './catalogue.service.js';
 import { CREATE_PRODUCT_FIELDS, CreateProductDto } from './dto/create-product.dto.js';
 import type { ProductDto } from './dto/product.dto.js';
 import type { UpdateProductDto } from './dto/update-product.dto.js';
@@ -45,6 +46,7 @@ export class ProductsService {
     private readonly dataSource: DataSource,
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly config: AppConfig,
+    private readonly catalogue: CatalogueService,
   ) {}
 
   /**
@@ -71,6 +73,7 @@ export class ProductsService {
         ...this.fileColumns(file),
       });
       await this.products.insert(product);
+      this.catalogue.invalidate();
       return toProductDto(product);
     });
   }
@@ -121,6 +124,7 @@ export class ProductsService {
     if (Object.keys(defined).length === 0) return toProductDto(product);
     Object.assign(product, defined);
     await this.products.save(product);
+    this.catalogue.invalidate();
     return toProductDto(product);
   }
 
@@ -130,6 +134,7 @@ export class ProductsService {
     if (product.status === ProductStatus.Archived) return;
     product.status = ProductStatus.Archived;
     await this.products.save(product);
+    this.catalogue.invalidate();
   }
 
   /**
@@ -156,6 +161,7 @@ export class ProductsService {
         return repository.save(current);
       }),
     );
+    this.catalogue.invalidate();
     await deleteQuietly(this.storage, oldKey);
     return toProductDto(product);
   }
