@@ -25,6 +25,7 @@ export class CatalogueController {
   @Get()
   @ApiOperation({
     summary: 'Browse and search published products',
+    security: [],
     description:
       'Keyset pages: pass `nextCursor` back as `cursor` with the same `sort`. Answers carry an ETag; send it as If-None-Match to get a 304 when nothing changed.',
   })
@@ -38,7 +39,7 @@ export class CatalogueController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One published product' })
+  @ApiOperation({ summary: 'One published product', security: [] })
   @ApiOkResponse({ type: CatalogueProductDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'id is not a UUID (VALIDATION_FAILED)' })
   @ApiNotFoundResponse({
