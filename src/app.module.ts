@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         StorageModule,
+        ProductsModule,
         PaymentsModule,
         PurchasesModule,
         DownloadsModule,

@@ -1,0 +1,163 @@
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Auth } from '../common/decorators/auth.decorator.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { type Page, PageDto, PageQueryDto } from '../common/pagination.js';
+import { UuidParam } from '../common/pipes/parse-uuid.js';
+import { Role } from '../users/role.enum.js';
+import type { User } from '../users/user.entity.js';
+import { ReplaceFileBodyDto, UploadProductBodyDto } from './dto/create-product.dto.js';
+import { ProductDto } from './dto/product.dto.js';
+import { UpdateProductDto } from './dto/update-product.dto.js';
+import { ProductsService } from './products.service.js';
+
+const ProductPage = PageDto(ProductDto, 'ProductPage');
+
+const NotFound = ApiNotFoundResponse({
+  type: ErrorDto,
+  description: 'No such product among yours (NOT_FOUND)',
+});
+const BadId = ApiBadRequestResponse({
+  type: ErrorDto,
+  description: 'Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)',
+});
+const FileErrors = applyDecorators(
+  ApiPayloadTooLargeResponse({
+    type: ErrorDto,
+    description: 'The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored',
+  }),
+  ApiUnsupportedMediaTypeResponse({
+    type: ErrorDto,
+    description:
+      'Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE)',
+  }),
+  ApiServiceUnavailableResponse({
+    type: ErrorDto,
+    description: 'Storage failed (STORAGE_ERROR); nothing is kept',
+  }),
+);
+
+@ApiTags('creator products')
+@Controller('creator')
+@Auth(Role.Creator)
+export class CreatorProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Post('upload')
+  @ApiOperation({
+    summary: 'Upload a file and put it on sale',
+    description:
+      'multipart/form-data with `file` and the listing fields, in any order. The file streams to private storage; its size, SHA-256 and content type are computed on the way. Any error leaves neither a product nor a file behind.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadProductBodyDto })
+  @ApiCreatedResponse({ type: ProductDto })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description:
+      'No or empty file (FILE_REQUIRED), a bad or unknown field, several files (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED)',
+  })
+  @FileErrors
+  upload(@CurrentUser() user: User, @Req() req: Request): Promise<ProductDto> {
+    return this.products.upload(user, req);
+  }
+
+  @Get('products')
+  @ApiOperation({ summary: 'Your products, every status, newest first' })
+  @ApiOkResponse({ type: ProductPage })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Bad limit or cursor (VALIDATION_FAILED)' })
+  list(@CurrentUser() user: User, @Query() query: PageQueryDto): Promise<Page<ProductDto>> {
+    return this.products.list(user, query);
+  }
+
+  @Get('products/:id')
+  @ApiOperation({ summary: 'One of your products' })
+  @ApiOkResponse({ type: ProductDto })
+  @BadId
+  @NotFound
+  get(@CurrentUser() user: User, @UuidParam('id') id: string): Promise<ProductDto> {
+    return this.products.get(user, id);
+  }
+
+  @Patch('products/:id')
+  @ApiOperation({
+    summary: 'Edit a product (title, description, price, currency, status)',
+    description:
+      'Only the fields sent change. `status` is `published` or `unpublished`; either one brings back an archived product.',
+  })
+  @ApiOkResponse({ type: ProductDto })
+  @BadId
+  @NotFound
+  update(
+    @CurrentUser() user: User,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateProductDto,
+  ): Promise<ProductDto> {
+    return this.products.update(user, id, dto);
+  }
+
+  @Delete('products/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Archive a product',
+    description:
+      'It leaves the catalogue and is no longer sold; those who bought it keep their downloads. Archiving twice is fine. PATCH a status to bring it back.',
+  })
+  @ApiNoContentResponse({ description: 'Archived' })
+  @BadId
+  @NotFound
+  archive(@CurrentUser() user: User, @UuidParam('id') id: string): Promise<void> {
+    return this.products.archive(user, id);
+  }
+
+  @Put('products/:id/file')
+  @ApiOperation({
+    summary: "Replace a product's file",
+    description:
+      'multipart/form-data with only `file`. The version goes up and buyers get the new file; the old one is deleted once the change is saved.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ReplaceFileBodyDto })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'Invalid id, no or empty file (FILE_REQUIRED), extra fields (VALIDATION_FAILED)',
+  })
+  @NotFound
+  @FileErrors
+  replaceFile(
+    @CurrentUser() user: User,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+  ): Promise<ProductDto> {
+    return this.products.replaceFile(user, id, req);
+  }
+}

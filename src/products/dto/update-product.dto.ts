@@ -1,0 +1,45 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { ProductStatus } from '../product-status.enum.js';
+import { CurrencyRules, DescriptionRules, PriceRules, TitleRules } from './product-fields.js';
+
+export const EDITABLE_STATUSES = [ProductStatus.Published, ProductStatus.Unpublished] as const;
+
+export class UpdateProductDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @TitleRules()
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: 10000 })
+  @IsOptional()
+  @DescriptionRules()
+  description?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 99_999_999,
+    description: 'Integer minor units: 0 (free) or from 50 to 99,999,999',
+  })
+  @IsOptional()
+  @PriceRules()
+  priceCents?: number;
+
+  @ApiPropertyOptional({
+    example: 'eur',
+    description: 'Lower-case ISO 4217 code from ALLOWED_CURRENCIES',
+  })
+  @IsOptional()
+  @CurrencyRules()
+  currency?: string;
+
+  @ApiPropertyOptional({
+    enum: EDITABLE_STATUSES,
+    description:
+      'published or unpublished. An archived product can be brought back this way; archiving is DELETE.',
+  })
+  @IsOptional()
+  @IsIn(EDITABLE_STATUSES, { message: 'status must be published or unpublished' })
+  status?: ProductStatus.Published | ProductStatus.Unpublished;
+}

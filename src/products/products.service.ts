@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { Request } from 'express';
+import { DataSource, Repository } from 'typeorm';
+import { DomainException, notFound } from '../common/domain.exception.js';
+import { ErrorCode } from '../common/error-codes.js';
+import { type Page, type PageQueryDto, toPage } from '../common/pagination.js';
+import { createValidationPipe } from '../common/pipes/validation.js';
+import { AppConfig } from '../config/app-config.js';
+import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
+import type { User } from '../users/user.entity.js';
+import { CatalogueService } from './catalogue.service.js';
+import { CREATE_PRODUCT_FIELDS, CreateProductDto } from './dto/create-product.dto.js';
+import type { ProductDto } from './dto/product.dto.js';
+import type { UpdateProductDto } from './dto/update-product.dto.js';
+import { Product } from './product.entity.js';
+import {
+  cursorOf,
+  invalidCursor,
+  isBadCursorValue,
+  PRODUCT_COLUMNS,
+  type ProductRow,
+  readCursor,
+  rowToProductDto,
+  toProductDto,
+} from './product-rows.js';
+import { ProductStatus } from './product-status.enum.js';
+import { deleteQuietly, receiveUpload, type StoredFile } from './upload/multipart-upload.js';
+
+const DEFAULT_CURRENCY = 'usd';
+
+const fieldErrors = (errors: ValidationError[]) =>
+  errors.map((e) => ({ field: e.property, errors: Object.values(e.constraints ?? {}) }));
+
+/** A creator's own products: upload, list, edit, archive, replace the file. */
+@Injectable()
+export class ProductsService {
+  private readonly logger = new Logger(ProductsService.name);
+  private readonly validation = createValidationPipe();
+
+  constructor(
+    @InjectRepository(Product) private readonly products: Repository<Product>,
+    private readonly dataSource: DataSource,
+    @Inject(STORAGE) private readonly storage: StorageDriver,
+    private readonly config: AppConfig,
+    private readonly catalogue: CatalogueService,
+  ) {}
+
+  /**
+   * Streams the upload to storage under a key made here, then writes the row. A bad field,
+   * a failed insert or a client that went away leaves no object behind.
+   */
+  async upload(creator: User, req: Request): Promise<ProductDto> {
+    const id = randomUUID();
+    const { fields, file } = await receiveUpload(req, {
+      ...this.uploadOptions(creator.id, id),
+      fieldNames: CREATE_PRODUCT_FIELDS,
+      checkEarlyFields: (sent) => this.checkSentFields(sent),
+    });
+    return this.keepOrDelete(file, async () => {
+      const dto = await this.validateFields(fields);
+      const product = this.products.create({
+        id,
+        creatorId: creator.id,
+        title: dto.title,
+        description: dto.description ?? '',
+        priceCents: dto.priceCents,
+        currency: dto.currency ?? this.defaultCurrency(),
+        status: ProductStatus.Published,
+        ...this.fileColumns(file),
+      });
+      await this.products.insert(product);
+      this.catalogue.invalidate();
+      return toProductDto(product);
+    });
+  }
+
+  async list(creator: User, query: PageQueryDto): Promise<Page<ProductDto>> {
+    const params: unknown[] = [creator.id];
+    let after = '';
+    if (query.cursor !== undefined) {
+      const { key, id } = readCursor(query.cursor, 'newest');
+      params.push(key, id);
+      after = 'AND (p.created_at, p.id) < ($2::timestamptz, $3::uuid)';
+    }
+    params.push(query.limit + 1);
+    let rows: ProductRow[];
+    try {
+      rows = await this.dataSource.query<ProductRow[]>(
+        `SELECT ${PRODUCT_COLUMNS} FROM products p
+         WHERE p.creator_id = $1 ${after}
+         ORDER BY p.created_at DESC, p.id DESC
+         LIMIT $${params.length}`,
+        params,
+      );
+    } catch (error) {
+      if (isBadCursorValue(error)) throw invalidCursor();
+      throw error;
+    }
+    return toPage(rows, query.limit, rowToProductDto, (row) => cursorOf('newest', row));
+  }
+
+  async get(creator: User, id: string): Promise<ProductDto> {
+    return toProductDto(await this.findOwn(creator, id));
+  }
+
+  /** Edits the listing. Setting published/unpublished on an archived product brings it back. */
+  async update(creator: User, id: string, dto: UpdateProductDto): Promise<ProductDto> {
+    const product = await this.findOwn(creator, id);
+    if (dto.currency !== undefined) this.assertCurrency(dto.currency);
+    const changes: Partial<Product> = {
+      title: dto.title,
+      description: dto.description,
+      priceCents: dto.priceCents,
+      currency: dto.currency,
+      status: dto.status,
+    };
+    const defined = Object.fromEntries(
+      Object.entries(changes).filter(([, value]) => value !== undefined),
+    ) as Partial<Product>;
+    if (Object.keys(defined).length === 0) return toProductDto(product);
+    Object.assign(product, defined);
+    await this.products.save(product);
+    this.catalogue.invalidate();
+    return toProductDto(product);
+  }
+
+  /** Takes the product off the catalogue and off sale; those who bought it keep it. */
+  async archive(creator: User, id: string): Promise<void> {
+    const product = await this.findOwn(creator, id);
+    if (product.status === ProductStatus.Archived) return;
+    product.status = ProductStatus.Archived;
+    await this.products.save(product);
+    this.catalogue.invalidate();
+  }
+
+  /**
+   * Stores the new file under a new key, then points the row at it (version + 1) and only after
+   * that commit removes the old object, so a download never finds the row without its file.
+   */
+  async replaceFile(creator: User, id: string, req: Request): Promise<ProductDto> {
+    await this.findOwn(creator, id);
+    const { file } = await receiveUpload(req, {
+      ...this.uploadOptions(creator.id, id),
+      fieldNames: [],
+    });
+    let oldKey = '';
+    const product = await this.keepOrDelete(file, () =>
+      this.dataSource.transaction(async (manager) => {
+        const repository = manager.getRepository(Product);
+        const current = await repository.findOne({
+          where: { id, creatorId: creator.id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (current === null) throw notFound('Product');
+        oldKey = current.fileKey;
+        Object.assign(current, this.fileColumns(file), { fileVersion: current.fileVersion + 1 });
+        return repository.save(current);
+      }),
+    );
+    this.catalogue.invalidate();
+    await deleteQuietly(this.storage, oldKey);
+    return toProductDto(product);
+  }
+
+  private async findOwn(creator: User, id: string): Promise<Product> {
+    // Someone else's product answers exactly like a missing one.
+    const product = await this.products.findOneBy({ id, creatorId: creator.id });
+    if (product === null) throw notFound('Product');
+    return product;
+  }
+
+  private uploadOptions(creatorId: string, productId: string) {
+    return {
+      storage: this.storage,
+      key: `${creatorId}/${productId}/${randomUUID()}`,
+      maxBytes: this.config.storage.maxUploadBytes,
+      allowedExtensions: this.config.storage.allowedExtensions,
+    };
+  }
+
+  private fileColumns(file: StoredFile) {
+    return {
+      fileKey: file.key,
+      fileName: file.fileName,
+      fileSize: file.size,
+      contentType: file.contentType,
+      sha256: file.sha256,
+    };
+  }
+
+  /** Runs `write` for a stored file; if it throws, the object goes too, so none is orphaned. */
+  private async keepOrDelete<T>(file: StoredFile, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      await deleteQuietly(this.storage, file.key);
+      if (!(error instanceof DomainException)) {
+        this.logger.error({ err: error, key: file.key }, 'Saving a product failed; file removed');
+      }
+      throw error;
+    }
+  }
+
+  private async validateFields(fields: Record<string, string>): Promise<CreateProductDto> {
+    const dto = (await this.validation.transform(fields, {
+      type: 'body',
+      metatype: CreateProductDto,
+    })) as CreateProductDto;
+    if (dto.currency !== undefined) this.assertCurrency(dto.currency);
+    return dto;
+  }
+
+  /** Refuses fields sent before the file that are already wrong, before any byte is stored. */
+  private checkSentFields(sent: Record<string, string>): void {
+    const dto = plainToInstance(CreateProductDto, sent);
+    const errors = validateSync(dto).filter((e) => e.property in sent);
+    if (errors.length > 0) {
+      const fields = fieldErrors(errors);
+      throw new DomainException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.ValidationFailed,
+        `Request validation failed: ${fields.flatMap((f) => f.errors).join('; ')}`,
+        { fields },
+      );
+    }
+    if (typeof dto.currency === 'string') this.assertCurrency(dto.currency);
+  }
+
+  private assertCurrency(currency: string): void {
+    if (!this.config.allowedCurrencies.includes(currency)) {
+      const message = `currency must be one of ${this.config.allowedCurrencies.join(', ')}`;
+      throw new DomainException(HttpStatus.BAD_REQUEST, ErrorCode.CurrencyNotAllowed, message, {
+        fields: [{ field: 'currency', errors: [message] }],
+      });
+    }
+  }
+
+  private defaultCurrency(): string {
+    return this.config.allowedCurrencies.includes(DEFAULT_CURRENCY)
+      ? DEFAULT_CURRENCY
+      : this.config.allowedCurrencies[0];
+  }
+}
