@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -11,5 +12,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bufferLogs: true,
     bodyParser: false,
   });
+  const server = app.getHttpServer() as Server;
+  // Node's default of 300 s would cut off large uploads on slow links; one hour is the cap.
+  server.requestTimeout = 60 * 60 * 1000;
+  // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return configureApp(app);
 }
