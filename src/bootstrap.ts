@@ -3,10 +3,21 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
+import type { DestinationStream } from 'pino';
+import { setLogDestination } from './common/logging.module.js';
 import type { AppConfig } from './config/app-config.js';
 
+export interface CreateAppOptions {
+  /** Where log lines go instead of stdout (tests read them from here). */
+  logDestination?: DestinationStream;
+}
+
 /** Creates the configured app (not yet listening): used by main.ts, the tests and the benchmarks. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestExpressApplication> {
+  if (options.logDestination) setLogDestination(config, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     rawBody: true,
     bufferLogs: true,
