@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { StatsModule } from './stats/stats.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         HealthModule,
+        StatsModule,
       ],
     };
   }
