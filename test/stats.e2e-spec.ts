@@ -269,8 +269,9 @@ describe('GET /creator/stats', () => {
 
   it('agrees with a reference computation, and with the sales list (property)', async () => {
     const rival = await insertUser(t.dataSource, 'creator');
+    let pagesSeen = 0;
     const buyers: string[] = [];
-    for (let i = 0; i < 5; i++) buyers.push(await insertUser(t.dataSource, 'buyer'));
+    for (let i = 0; i < 12; i++) buyers.push(await insertUser(t.dataSource, 'buyer'));
 
     const productArb = fc.record({
       mine: fc.boolean(),
@@ -315,8 +316,11 @@ describe('GET /creator/stats', () => {
     });
     const caseArb = fc.record({
       products: fc.array(productArb, { minLength: 1, maxLength: 5 }),
-      purchases: fc.array(purchaseArb, { maxLength: 40 }),
-      downloads: fc.array(fc.record({ product: fc.nat(), at: instantArb }), { maxLength: 10 }),
+      purchases: fc.array(purchaseArb, { maxLength: 60, size: 'max' }),
+      downloads: fc.array(fc.record({ product: fc.nat(), at: instantArb }), {
+        maxLength: 10,
+        size: 'max',
+      }),
       period: periodArb,
     });
 
@@ -407,15 +411,18 @@ describe('GET /creator/stats', () => {
         do {
           const page: { body: { items: typeof listed; nextCursor: string | null } } = await t.http
             .get('/creator/sales')
-            .query({ from, to, tz, limit: '7', ...(cursor ? { cursor } : {}) })
+            .query({ from, to, tz, limit: '3', ...(cursor ? { cursor } : {}) })
             .set(creator.auth)
             .expect(200);
           listed.push(...page.body.items);
           cursor = page.body.nextCursor;
         } while (cursor !== null);
         expect(listed.map((s) => s.purchaseId)).toEqual(saleIds);
+        pagesSeen = Math.max(pagesSeen, Math.ceil(saleIds.length / 3));
       }),
       { numRuns: 25 },
     );
+    // The cases were big enough to need several pages.
+    expect(pagesSeen).toBeGreaterThan(2);
   });
 });

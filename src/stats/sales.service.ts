@@ -24,10 +24,16 @@ interface SaleRow {
   paid_key: string;
 }
 
-interface Filter {
-  /** Conditions on purchases `u`, with their parameters after $1 (the creator id). */
-  where: string[];
-  params: unknown[];
+/** Conditions on purchases `u`, with their parameters after $1 (the creator id). */
+class Filter {
+  readonly where = ['u.paid_at IS NOT NULL'];
+  readonly params: unknown[] = [];
+
+  /** Adds a parameter and answers its placeholder. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length + 1}`;
+  }
 }
 
 const COLUMNS = `u.id, u.product_id, p.title, b.email, u.amount_cents, u.currency, u.status,
@@ -99,13 +105,12 @@ export class SalesService {
           typeof v[1] === 'string' &&
           UUID.test(v[1]),
       ) as [string, string];
-      filter.params.push(paidKey, id);
-      const n = filter.params.length + 1;
-      filter.where.push(`(u.paid_at, u.id) < ($${n}::timestamptz, $${n + 1}::uuid)`);
+      filter.where.push(
+        `(u.paid_at, u.id) < (${filter.param(paidKey)}::timestamptz, ${filter.param(id)}::uuid)`,
+      );
     }
     const limit = query.limit;
-    filter.params.push(limit + 1);
-    const limitParam = `$${filter.params.length + 1}`;
+    const limitParam = filter.param(limit + 1);
     // Each product's newest sales come from its own index range, then the few candidates
     // (at most limit + 1 per product) are merged: a page costs the same with 1,000 or 1,000,000
     // sales, where a plain join would sort every sale of the creator.
@@ -170,18 +175,16 @@ export class SalesService {
   private async filter(query: SalesQueryDto): Promise<Filter> {
     const tz = await this.timeZones.check(query.tz);
     const { from, to } = resolveDates({ from: query.from, to: query.to, tz }, { now: new Date() });
-    const filter: Filter = { where: ['u.paid_at IS NOT NULL'], params: [] };
-    const param = (value: unknown) => {
-      filter.params.push(value);
-      return `$${filter.params.length + 1}`;
-    };
+    const filter = new Filter();
     if (from !== undefined || to !== undefined) {
-      const zone = param(tz);
+      const zone = filter.param(tz);
       if (from !== undefined) {
-        filter.where.push(`u.paid_at >= (${param(from)}::date)::timestamp AT TIME ZONE ${zone}`);
+        const day = filter.param(from);
+        filter.where.push(`u.paid_at >= (${day}::date)::timestamp AT TIME ZONE ${zone}`);
       }
       if (to !== undefined) {
-        filter.where.push(`u.paid_at < (${param(to)}::date + 1)::timestamp AT TIME ZONE ${zone}`);
+        const day = filter.param(to);
+        filter.where.push(`u.paid_at < (${day}::date + 1)::timestamp AT TIME ZONE ${zone}`);
       }
     }
     return filter;
