@@ -2,6 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateUsers1795677160299 } from './1795677160299-CreateUsers.js';
 import { CreateProducts1795677480871 } from './1795677480871-CreateProducts.js';
 import { CreatePurchases1795677699111 } from './1795677699111-CreatePurchases.js';
+import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateUsers1795677160299,
   CreateProducts1795677480871,
   CreatePurchases1795677699111,
+  AddPurchasesStatsIndex1795679470321,
 ];

@@ -420,7 +420,28 @@ describe('GET /creator/stats', () => {
         expect(listed.map((s) => s.purchaseId)).toEqual(saleIds);
         pagesSeen = Math.max(pagesSeen, Math.ceil(saleIds.length / 3));
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        // One case sure to need several pages of the list, besides the random ones.
+        examples: [
+          [
+            {
+              products: [{ mine: true, currency: 'jpy' as const, status: 'published' as const }],
+              purchases: Array.from({ length: 12 }, (_, i) => ({
+                product: 0,
+                buyer: i % buyers.length,
+                currency: 'jpy' as const,
+                amount: 1000 + i,
+                kind: 'paid' as const,
+                refundShare: 0.5,
+                paidAt: new Date(Date.parse(`${WINDOW_START}T23:59:59Z`) + i * 3_600_000),
+              })),
+              downloads: [],
+              period: { start: 0, length: 3, tz: 'Asia/Kolkata' as const },
+            },
+          ],
+        ],
+      },
     );
     // The cases were big enough to need several pages.
     expect(pagesSeen).toBeGreaterThan(2);

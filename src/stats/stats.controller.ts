@@ -94,9 +94,10 @@ export class StatsController {
     },
   })
   @ApiBadRequestResponse({
-    type: ErrorDto,
     description:
       'Bad date, unknown time zone, `from` after `to`, or a cursor this API did not issue (VALIDATION_FAILED)',
+    // Errors are JSON even when CSV was asked for.
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
   })
   list(
     @CurrentUser() user: User,
