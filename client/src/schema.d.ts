@@ -446,6 +446,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales, earnings and downloads of the caller’s products
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         *
+         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart.
+         */
+        get: operations["Stats_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s sales, newest first; CSV on request
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         *
+         *     JSON: one page of `limit` sales ordered by payment time then id, newest first; pass `nextCursor` back as `cursor`. `from`/`to` (days in `tz`) filter on the payment time.
+         *
+         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same columns as the JSON items. Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
+         */
+        get: operations["Stats_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -846,6 +892,146 @@ export interface components {
              * @example 1
              */
             version: number;
+        };
+        CurrencyTotalsDto: {
+            /**
+             * @description Lower-case ISO 4217; figures are never summed across currencies
+             * @example usd
+             */
+            currency: string;
+            /**
+             * @description Purchases paid in the period (refunded later or not)
+             * @example 12
+             */
+            sales: number;
+            /**
+             * @description Sum of the amounts paid, minor units
+             * @example 23880
+             */
+            grossCents: number;
+            /**
+             * @description Refunded so far on those sales (a lost dispute counts in full)
+             * @example 1990
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 21890
+             */
+            netCents: number;
+            /**
+             * @description Distinct buyers among those sales
+             * @example 11
+             */
+            buyers: number;
+        };
+        CurrencyFiguresDto: {
+            /**
+             * @description Lower-case ISO 4217; figures are never summed across currencies
+             * @example usd
+             */
+            currency: string;
+            /**
+             * @description Purchases paid in the period (refunded later or not)
+             * @example 12
+             */
+            sales: number;
+            /**
+             * @description Sum of the amounts paid, minor units
+             * @example 23880
+             */
+            grossCents: number;
+            /**
+             * @description Refunded so far on those sales (a lost dispute counts in full)
+             * @example 1990
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 21890
+             */
+            netCents: number;
+        };
+        ProductStatsDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Lightroom presets */
+            title: string;
+            status: components["schemas"]["ProductStatus"];
+            /**
+             * @description Download links issued in the period
+             * @example 40
+             */
+            downloads: number;
+            /** @description Per currency; empty with no sales */
+            figures: components["schemas"]["CurrencyFiguresDto"][];
+        };
+        DailyPointDto: {
+            /**
+             * Format: date
+             * @description A day in `tz`
+             * @example 2025-01-31
+             */
+            date: string;
+            /** @example usd */
+            currency: string;
+            /** @example 3 */
+            sales: number;
+            /** @example 5970 */
+            grossCents: number;
+        };
+        StatsDto: {
+            /**
+             * Format: date
+             * @example 2025-01-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @example 2025-01-31
+             */
+            to: string;
+            /** @example UTC */
+            tz: string;
+            /** @description The period, per currency */
+            totals: components["schemas"]["CurrencyTotalsDto"][];
+            /** @description All time, per currency */
+            lifetime: components["schemas"]["CurrencyTotalsDto"][];
+            /** @description Every product of the creator, newest first, with its figures for the period */
+            products: components["schemas"]["ProductStatsDto"][];
+            /** @description One row per day of the period and per currency (those of the sales in the period and of the creator’s products), zeros included, by date then currency */
+            daily: components["schemas"]["DailyPointDto"][];
+        };
+        SaleDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            /** Format: uuid */
+            productId: string;
+            /** @example Lightroom presets */
+            productTitle: string;
+            /** @example ada@example.com */
+            buyerEmail: string;
+            /**
+             * @description Paid, minor units (the price at checkout)
+             * @example 1990
+             */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /** @description Current status */
+            status: components["schemas"]["PurchaseStatus"];
+            /**
+             * @description Refunded so far (a lost dispute counts in full)
+             * @example 0
+             */
+            refundedCents: number;
+            /** Format: date-time */
+            paidAt: string;
+        };
+        SalePageDto: {
+            items: components["schemas"]["SaleDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -2011,6 +2197,120 @@ export interface operations {
             };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Stats_stats: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (inclusive, in `tz`). Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (inclusive, in `tz`). Default: today in `tz`. At most 366 days from `from` to `to`. */
+                to?: string;
+                /** @description IANA time zone in which days begin and end */
+                tz?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsDto"];
+                };
+            };
+            /** @description Bad date, unknown time zone, `from` after `to` or a period over 366 days (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Stats_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Only sales paid on or after this day (in `tz`) */
+                from?: string;
+                /** @description Only sales paid on or before this day (in `tz`) */
+                to?: string;
+                /** @description IANA time zone of `from` and `to` */
+                tz?: string;
+                /** @description `csv` (or `Accept: text/csv`) answers every matching sale as CSV instead of a page */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sales (JSON) or every matching sale (CSV) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalePageDto"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad date, unknown time zone, `from` after `to`, or a cursor this API did not issue (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
