@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './swagger.js';
@@ -33,6 +34,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
   app.use(
     helmet({
       // Replaces helmet's defaults; upgrade-insecure-requests is left out on purpose, since it
