@@ -41,11 +41,19 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist');
 
 const children = new Set<ChildProcess>();
+const cleanups = new Set<() => Promise<void>>();
 
 /** Kills whatever the helpers started (on Ctrl-C or a failed scenario). */
 export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
+}
+
+/** killAll, then drops the databases and removes the data directories of apps still running. */
+export async function cleanUpAll(): Promise<void> {
+  killAll();
+  await Promise.allSettled([...cleanups].map((cleanup) => cleanup()));
+  cleanups.clear();
 }
 
 export function envNumber(name: string, fallback: number): number {
@@ -194,10 +202,12 @@ export async function startApp(
     dataDir,
   );
   const cleanup = async () => {
+    cleanups.delete(cleanup);
     await stopChild(child);
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
+  cleanups.add(cleanup);
   try {
     await waitForHttp(`${baseUrl}/health`, child, output);
   } catch (error) {
