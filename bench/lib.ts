@@ -41,11 +41,19 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist');
 
 const children = new Set<ChildProcess>();
+const cleanups = new Set<() => Promise<void>>();
 
 /** Kills whatever the helpers started (on Ctrl-C or a failed scenario). */
 export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
+}
+
+/** killAll, then drops the databases and removes the data directories of apps still running. */
+export async function cleanUpAll(): Promise<void> {
+  killAll();
+  await Promise.allSettled([...cleanups].map((cleanup) => cleanup()));
+  cleanups.clear();
 }
 
 export function envNumber(name: string, fallback: number): number {
@@ -194,10 +202,12 @@ export async function startApp(
     dataDir,
   );
   const cleanup = async () => {
+    cleanups.delete(cleanup);
     await stopChild(child);
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
+  cleanups.add(cleanup);
   try {
     await waitForHttp(`${baseUrl}/health`, child, output);
   } catch (error) {
@@ -281,6 +291,8 @@ export interface LoadOptions {
   overallRate?: number;
   /** Seconds before a request counts as a timeout (autocannon's default is 10). */
   timeoutSeconds?: number;
+  /** The server's pid: its CPU time during the measured run gives `requestsPerCpuSecond`. */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -293,6 +305,26 @@ export interface LoadResult {
   /** Connection errors and timeouts. */
   errors: number;
   non2xx: number;
+  /**
+   * Requests answered per second of the server's own CPU time (with `serverPid`): unlike req/s
+   * it hardly moves when other processes compete for the cores.
+   */
+  requestsPerCpuSecond?: number;
+}
+
+let clockTicks: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in seconds; undefined if unknown. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself contain spaces: utime and stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Drives `url` with autocannon: an unmeasured warm-up, then the measured run. */
@@ -308,8 +340,12 @@ export async function load(ctx: BenchContext, options: LoadOptions): Promise<Loa
   };
   const warmup = options.warmupSeconds ?? ctx.warmupSeconds;
   if (warmup > 0) await autocannon({ ...base, duration: warmup });
+  const cpuBefore = options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid);
   const result = await autocannon({ ...base, duration: options.seconds ?? ctx.seconds });
+  const cpuAfter = options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid);
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? 0 : cpuAfter - cpuBefore;
   return {
+    requestsPerCpuSecond: cpu > 0 ? result.requests.total / cpu : undefined,
     requestsPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -7,6 +7,7 @@ import {
   type BenchContext,
   type BenchResult,
   chooseDatabase,
+  cleanUpAll,
   envNumber,
   killAll,
   ROOT,
@@ -143,8 +144,7 @@ async function main(): Promise<number> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    killAll();
-    process.exit(130);
+    void cleanUpAll().finally(() => process.exit(130));
   });
 }
 

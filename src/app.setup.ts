@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './swagger.js';
@@ -12,20 +13,25 @@ export const JSON_BODY_LIMIT = '100kb';
  * The content security policy: what Swagger UI at /docs needs (its scripts are files served by
  * the app; its styles are partly inline, in <style> blocks and style attributes; its icons are
  * data: URIs), and nothing from another origin. JSON answers are not affected by it.
+ * Forms may also lead to the CORS_ORIGINS: a page of the app that posts a form and redirects to
+ * a storefront (the simulated checkout's success URL) is otherwise blocked by browsers, which
+ * apply form-action to the redirect too.
  */
-export const CONTENT_SECURITY_POLICY = {
-  'default-src': ["'self'"],
-  'base-uri': ["'self'"],
-  'connect-src': ["'self'"],
-  'font-src': ["'self'"],
-  'form-action': ["'self'"],
-  'frame-ancestors': ["'none'"],
-  'img-src': ["'self'", 'data:'],
-  'object-src': ["'none'"],
-  'script-src': ["'self'"],
-  'script-src-attr': ["'none'"],
-  'style-src': ["'self'", "'unsafe-inline'"],
-};
+export function contentSecurityPolicy(config: AppConfig): Record<string, string[]> {
+  return {
+    'default-src': ["'self'"],
+    'base-uri': ["'self'"],
+    'connect-src': ["'self'"],
+    'font-src': ["'self'"],
+    'form-action': ["'self'", ...config.corsOrigins],
+    'frame-ancestors': ["'none'"],
+    'img-src': ["'self'", 'data:'],
+    'object-src': ["'none'"],
+    'script-src': ["'self'"],
+    'script-src-attr': ["'none'"],
+    'style-src': ["'self'", "'unsafe-inline'"],
+  };
+}
 
 /** Everything main.ts does to the app besides listening, so tests run the same app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -33,11 +39,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
   app.use(
     helmet({
       // Replaces helmet's defaults; upgrade-insecure-requests is left out on purpose, since it
       // breaks /docs on a plain-HTTP address other than localhost (a LAN IP, a container).
-      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
       // Signed file links may be embedded by a storefront on another origin (<audio>, <img>),
       // as Supabase's links can be; JSON answers need a bearer token, so embedding reveals nothing.
       crossOriginResourcePolicy: { policy: 'cross-origin' },

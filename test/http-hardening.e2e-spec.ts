@@ -21,6 +21,10 @@ describe('HTTP hardening', () => {
       const res = await t.http.get('/health').expect(200);
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      // A form on an app page may lead to a storefront (simulated checkout's success URL).
+      expect(res.headers['content-security-policy']).toContain(
+        `form-action 'self' ${SHOP} http://localhost:5173`,
+      );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['referrer-policy']).toBe('no-referrer');

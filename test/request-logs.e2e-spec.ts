@@ -115,4 +115,16 @@ describe('request logs', () => {
     );
     expect(entries.find((e) => e.res.statusCode === 401)).toBeDefined();
   });
+
+  it('leave out liveness probes, which still get a request id', async () => {
+    const http = request(app.getHttpServer());
+    const probe = await http.get('/health').set('X-Request-Id', 'probe-1').expect(200);
+    expect(probe.headers['x-request-id']).toBe('probe-1');
+    await http.get('/health/ready').set('X-Request-Id', 'ready-1').expect(200);
+    for (let i = 0; i < 100 && !requestLines().some((e) => e.req.id === 'ready-1'); i++) {
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    expect(requestLines().some((e) => e.req.id === 'ready-1')).toBe(true);
+    expect(lines.join('\n')).not.toContain('probe-1');
+  });
 });
