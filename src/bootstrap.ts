@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -23,7 +22,7 @@ export async function createApp(
     bufferLogs: true,
     bodyParser: false,
   });
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   // Node's default of 300 s would cut off large uploads on slow links; one hour is the cap.
   server.requestTimeout = 60 * 60 * 1000;
   // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.

@@ -106,6 +106,392 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file through a signed link
+         * @description The target of the short-lived links `GET /download/:productId` issues with the local storage driver; the token itself is the credential. Streams the file as an attachment under its original name, with `ETag`, `Last-Modified` and single-range requests (`Range: bytes=…`, `If-Range`) so an interrupted download can resume. Also answers HEAD.
+         */
+        get: operations["Files_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file and put it on sale
+         * @description multipart/form-data with `file` and the listing fields, in any order. The file streams to private storage; its size, SHA-256 and content type are computed on the way. Any error leaves neither a product nor a file behind.
+         */
+        post: operations["CreatorProducts_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your products, every status, newest first */
+        get: operations["CreatorProducts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your products */
+        get: operations["CreatorProducts_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive a product
+         * @description It leaves the catalogue and is no longer sold; those who bought it keep their downloads. Archiving twice is fine. PATCH a status to bring it back.
+         */
+        delete: operations["CreatorProducts_archive"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a product (title, description, price, currency, status)
+         * @description Only the fields sent change. `status` is `published` or `unpublished`; either one brings back an archived product.
+         */
+        patch: operations["CreatorProducts_update"];
+        trace?: never;
+    };
+    "/creator/products/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a product's file
+         * @description multipart/form-data with only `file`. The version goes up and buyers get the new file; the old one is deleted once the change is saved.
+         */
+        put: operations["CreatorProducts_replaceFile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browse and search published products
+         * @description Keyset pages: pass `nextCursor` back as `cursor` with the same `sort`. Answers carry an ETag; send it as If-None-Match to get a 304 when nothing changed.
+         */
+        get: operations["Catalogue_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published product */
+        get: operations["Catalogue_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/purchase/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy a product: start (or resume) a checkout
+         * @description Creates a pending purchase with the current price and a checkout session, and answers the URL to send the buyer to. Calling it again while the checkout is open returns the same checkout. A free product is paid at once (no checkoutUrl). The price is never taken from the request.
+         */
+        post: operations["Purchases_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/purchases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your purchases
+         * @description A pending purchase is re-checked with the payment provider first, so a buyer back from checkout sees "paid" even before the webhook arrives.
+         */
+        get: operations["Purchases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mypurchases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your library: everything you have paid for
+         * @description Newest first, archived products included. `hasAccess` says whether the file can be downloaded now (false after a full refund or while a dispute is open).
+         */
+        get: operations["Purchases_library"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook endpoint
+         * @description Called by Stripe, not by clients. The signature is checked over the raw body; each event is applied once. A failure while processing answers 5xx so that Stripe retries.
+         */
+        post: operations["Webhooks_stripe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/success": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page after a successful checkout */
+        get: operations["Checkout_success"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page after a cancelled checkout */
+        get: operations["Checkout_cancel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/simulated/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The simulated checkout page (simulated payments only)
+         * @description Shows the product and amount with Pay and Cancel buttons. No money moves.
+         */
+        get: operations["Checkout_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/simulated/{sessionId}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a simulated checkout
+         * @description Goes through the same fulfilment as a Stripe webhook, then redirects (303) to the success URL. `outcome` picks a path: success (default), decline, async_success, async_failure.
+         */
+        post: operations["Checkout_pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/simulated/{sessionId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave a simulated checkout
+         * @description Redirects (303) to the cancel URL. Like Stripe, the session stays open until it expires.
+         */
+        post: operations["Checkout_leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/download/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a short-lived download link for a product you bought (or created)
+         * @description For a buyer whose purchase grants access (paid; not fully refunded; no open dispute), and
+         *     for the creator who owns the product. Archived products stay downloadable for their buyers.
+         *     Every call is checked afresh and logged.
+         *
+         *     From an SPA: fetch this JSON with the bearer token, then navigate to `url`
+         *     (`window.location.assign(link.url)`), or use it as an `<a href>` right away. The link needs
+         *     no token, serves the latest version of the file with its original name, supports HTTP Range
+         *     for resuming, and dies after `expiresIn` seconds (default 60): ask for a new one each time.
+         */
+        get: operations["Downloads_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales, earnings and downloads of the caller’s products
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         *
+         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart.
+         */
+        get: operations["Stats_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s sales, newest first; CSV on request
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         *
+         *     JSON: one page of `limit` sales ordered by payment time then id, newest first; pass `nextCursor` back as `cursor`. `from`/`to` (days in `tz`) filter on the payment time.
+         *
+         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same columns as the JSON items. Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
+         */
+        get: operations["Stats_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -213,6 +599,439 @@ export interface components {
             checks: {
                 [key: string]: components["schemas"]["CheckDto"];
             };
+        };
+        UploadProductBodyDto: {
+            /**
+             * Format: binary
+             * @description The file to sell
+             */
+            file: string;
+            /** @example Lightroom presets: Autumn */
+            title: string;
+            /** @default  */
+            description: string;
+            /**
+             * @description Integer minor units: 0 (free) or from 50 to 99,999,999
+             * @example 1500
+             */
+            priceCents: number;
+            /**
+             * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
+             * @default usd
+             * @example usd
+             */
+            currency: string;
+        };
+        /** @enum {string} */
+        ProductStatus: "published" | "unpublished" | "archived";
+        ProductDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Lightroom presets: Autumn */
+            title: string;
+            /** @example Twelve warm presets for portraits. */
+            description: string;
+            /**
+             * @description Integer minor units (cents); 0 is free
+             * @example 1500
+             */
+            priceCents: number;
+            /**
+             * @description Lower-case ISO 4217 code
+             * @example usd
+             */
+            currency: string;
+            /**
+             * @description The uploaded file name, cleaned
+             * @example autumn-presets.zip
+             */
+            fileName: string;
+            /**
+             * @description File size in bytes
+             * @example 1048576
+             */
+            size: number;
+            /** @example application/zip */
+            contentType: string;
+            /**
+             * @description Goes up each time the creator replaces the file
+             * @example 1
+             */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            status: components["schemas"]["ProductStatus"];
+            /**
+             * @description Hex SHA-256 of the file
+             * @example a3f1…
+             */
+            sha256: string;
+        };
+        ProductPage: {
+            items: components["schemas"]["ProductDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        UpdateProductDto: {
+            title?: string;
+            description?: string;
+            /** @description Integer minor units: 0 (free) or from 50 to 99,999,999 */
+            priceCents?: number;
+            /**
+             * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
+             * @example eur
+             */
+            currency?: string;
+            /**
+             * @description published or unpublished. An archived product can be brought back this way; archiving is DELETE.
+             * @enum {string}
+             */
+            status?: "published" | "unpublished";
+        };
+        ReplaceFileBodyDto: {
+            /**
+             * Format: binary
+             * @description The new file
+             */
+            file: string;
+        };
+        CreatorSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Ada */
+            displayName: string;
+        };
+        CatalogueProductDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Lightroom presets: Autumn */
+            title: string;
+            /** @example Twelve warm presets for portraits. */
+            description: string;
+            /**
+             * @description Integer minor units (cents); 0 is free
+             * @example 1500
+             */
+            priceCents: number;
+            /**
+             * @description Lower-case ISO 4217 code
+             * @example usd
+             */
+            currency: string;
+            /**
+             * @description The uploaded file name, cleaned
+             * @example autumn-presets.zip
+             */
+            fileName: string;
+            /**
+             * @description File size in bytes
+             * @example 1048576
+             */
+            size: number;
+            /** @example application/zip */
+            contentType: string;
+            /**
+             * @description Goes up each time the creator replaces the file
+             * @example 1
+             */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            creator: components["schemas"]["CreatorSummaryDto"];
+        };
+        CataloguePage: {
+            items: components["schemas"]["CatalogueProductDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        StartCheckoutDto: {
+            /**
+             * @description Where the buyer lands after paying: on PUBLIC_URL or an origin in CORS_ORIGINS. `{CHECKOUT_SESSION_ID}` is replaced with the session id. Default: the API's /checkout/success page.
+             * @example https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}
+             */
+            successUrl?: string;
+            /**
+             * @description Where the buyer lands after cancelling; same rules as successUrl.
+             * @example https://shop.example.com/products/123
+             */
+            cancelUrl?: string;
+        };
+        /** @enum {string} */
+        PurchaseStatus: "pending" | "paid" | "failed" | "expired" | "refunded" | "disputed";
+        CheckoutDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            /** @example pending */
+            status: components["schemas"]["PurchaseStatus"];
+            /** @description Send the buyer here to pay; null for a free product (paid at once) */
+            checkoutUrl: string | null;
+            /** @description The payment provider's checkout session id */
+            sessionId: string | null;
+        };
+        PurchaseProductDto: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+        };
+        PurchaseDto: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["PurchaseStatus"];
+            /** @description Whether the file can be downloaded now */
+            hasAccess: boolean;
+            /**
+             * @description Price paid, minor units, copied at checkout
+             * @example 1500
+             */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /**
+             * @description Refunded so far, minor units
+             * @example 0
+             */
+            refundedCents: number;
+            /** @enum {string} */
+            provider: "stripe" | "simulated" | "free";
+            /** Format: date-time */
+            paidAt: string | null;
+            /** Format: date-time */
+            refundedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            product: components["schemas"]["PurchaseProductDto"];
+        };
+        LibraryCreatorDto: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+        };
+        LibraryProductDto: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @enum {string} */
+            status: "published" | "unpublished" | "archived";
+            creator: components["schemas"]["LibraryCreatorDto"];
+            /** @example guide.pdf */
+            fileName: string;
+            /**
+             * @description Bytes
+             * @example 1048576
+             */
+            size: number;
+            /** @example application/pdf */
+            contentType: string;
+            /**
+             * @description File version; downloads always get the latest
+             * @example 1
+             */
+            version: number;
+        };
+        LibraryItemDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            status: components["schemas"]["PurchaseStatus"];
+            /** @description Whether GET /download/{productId} gives a link now */
+            hasAccess: boolean;
+            /** @example 1500 */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /** @example 0 */
+            refundedCents: number;
+            /** Format: date-time */
+            paidAt: string;
+            product: components["schemas"]["LibraryProductDto"];
+        };
+        LibraryPage: {
+            items: components["schemas"]["LibraryItemDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        WebhookAckDto: {
+            /** @enum {boolean} */
+            received: true;
+            /**
+             * @description applied; duplicate (already processed); deferred (waits for the payment it refers to); ignored (not relevant)
+             * @enum {string}
+             */
+            outcome: "applied" | "duplicate" | "deferred" | "ignored";
+        };
+        DownloadLinkDto: {
+            /**
+             * @description A short-lived link to the file. Navigate the browser to it (or fetch it): it needs no Authorization header, and the browser saves the file under `filename`.
+             * @example http://localhost:3000/files/eyJrIjoi...
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working
+             */
+            expiresAt: string;
+            /**
+             * @description Seconds the link lives (DOWNLOAD_URL_TTL_SECONDS)
+             * @example 60
+             */
+            expiresIn: number;
+            /** @example guide.pdf */
+            filename: string;
+            /**
+             * @description Bytes
+             * @example 1048576
+             */
+            size: number;
+            /** @example application/pdf */
+            contentType: string;
+            /**
+             * @description The file version the link serves (always the latest)
+             * @example 1
+             */
+            version: number;
+        };
+        CurrencyTotalsDto: {
+            /**
+             * @description Lower-case ISO 4217; figures are never summed across currencies
+             * @example usd
+             */
+            currency: string;
+            /**
+             * @description Purchases paid in the period (refunded later or not)
+             * @example 12
+             */
+            sales: number;
+            /**
+             * @description Sum of the amounts paid, minor units
+             * @example 23880
+             */
+            grossCents: number;
+            /**
+             * @description Refunded so far on those sales (a lost dispute counts in full)
+             * @example 1990
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 21890
+             */
+            netCents: number;
+            /**
+             * @description Distinct buyers among those sales
+             * @example 11
+             */
+            buyers: number;
+        };
+        CurrencyFiguresDto: {
+            /**
+             * @description Lower-case ISO 4217; figures are never summed across currencies
+             * @example usd
+             */
+            currency: string;
+            /**
+             * @description Purchases paid in the period (refunded later or not)
+             * @example 12
+             */
+            sales: number;
+            /**
+             * @description Sum of the amounts paid, minor units
+             * @example 23880
+             */
+            grossCents: number;
+            /**
+             * @description Refunded so far on those sales (a lost dispute counts in full)
+             * @example 1990
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 21890
+             */
+            netCents: number;
+        };
+        ProductStatsDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Lightroom presets */
+            title: string;
+            status: components["schemas"]["ProductStatus"];
+            /**
+             * @description Download links issued in the period
+             * @example 40
+             */
+            downloads: number;
+            /** @description Per currency; empty with no sales */
+            figures: components["schemas"]["CurrencyFiguresDto"][];
+        };
+        DailyPointDto: {
+            /**
+             * Format: date
+             * @description A day in `tz`
+             * @example 2025-01-31
+             */
+            date: string;
+            /** @example usd */
+            currency: string;
+            /** @example 3 */
+            sales: number;
+            /** @example 5970 */
+            grossCents: number;
+        };
+        StatsDto: {
+            /**
+             * Format: date
+             * @example 2025-01-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @example 2025-01-31
+             */
+            to: string;
+            /** @example UTC */
+            tz: string;
+            /** @description The period, per currency */
+            totals: components["schemas"]["CurrencyTotalsDto"][];
+            /** @description All time, per currency */
+            lifetime: components["schemas"]["CurrencyTotalsDto"][];
+            /** @description Every product of the creator, newest first, with its figures for the period */
+            products: components["schemas"]["ProductStatsDto"][];
+            /** @description One row per day of the period and per currency (those of the sales in the period and of the creator’s products), zeros included, by date then currency */
+            daily: components["schemas"]["DailyPointDto"][];
+        };
+        SaleDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            /** Format: uuid */
+            productId: string;
+            /** @example Lightroom presets */
+            productTitle: string;
+            /** @example ada@example.com */
+            buyerEmail: string;
+            /**
+             * @description Paid, minor units (the price at checkout)
+             * @example 1990
+             */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /** @description Current status */
+            status: components["schemas"]["PurchaseStatus"];
+            /**
+             * @description Refunded so far (a lost dispute counts in full)
+             * @example 0
+             */
+            refundedCents: number;
+            /** Format: date-time */
+            paidAt: string;
+        };
+        SalePageDto: {
+            items: components["schemas"]["SaleDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -444,6 +1263,1059 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessDto"];
+                };
+            };
+        };
+    };
+    Files_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token from the download link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The requested range of the file */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Tampered or malformed link (LINK_INVALID) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The file no longer exists, or links are served by Supabase (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The link has expired (LINK_EXPIRED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The range lies outside the file (RANGE_NOT_SATISFIABLE) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadProductBodyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description No or empty file (FILE_REQUIRED), a bad or unknown field, several files (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            /** @description Bad limit or cursor (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProductDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_replaceFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ReplaceFileBodyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description Invalid id, no or empty file (FILE_REQUIRED), extra fields (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Catalogue_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Search in titles and descriptions (web-search syntax: words, "a phrase", -excluded, or) */
+                q?: string;
+                /** @description Only this creator's products */
+                creatorId?: string;
+                sort?: "newest" | "price_asc" | "price_desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CataloguePage"];
+                };
+            };
+            /** @description Bad query, or a cursor from another sort (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Catalogue_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueProductDto"];
+                };
+            };
+            /** @description id is not a UUID (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such published product (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Purchases_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartCheckoutDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutDto"];
+                };
+            };
+            /** @description Invalid body, or a redirect URL off the allowed origins (REDIRECT_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for buyer accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such published product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Already bought (ALREADY_OWNED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Purchases_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for buyer accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such purchase of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Purchases_library: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryPage"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for buyer accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Webhooks_stripe: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAckDto"];
+                };
+            };
+            /** @description Missing, wrong or stale signature (WEBHOOK_SIGNATURE_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Checkout_success: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Checkout_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Checkout_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such checkout session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Checkout_pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    outcome?: "success" | "decline" | "async_success" | "async_failure";
+                };
+            };
+        };
+        responses: {
+            /** @description Redirect to the success URL (or back to the page) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such checkout session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Checkout_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the cancel URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such checkout session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Downloads_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description NOT_PURCHASED (no paid purchase), ACCESS_REVOKED (refunded or disputed), FORBIDDEN (another creator) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Stats_stats: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (inclusive, in `tz`). Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last day of the period (inclusive, in `tz`). Default: today in `tz`. At most 366 days from `from` to `to`. */
+                to?: string;
+                /** @description IANA time zone in which days begin and end */
+                tz?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsDto"];
+                };
+            };
+            /** @description Bad date, unknown time zone, `from` after `to` or a period over 366 days (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Stats_list: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Only sales paid on or after this day (in `tz`) */
+                from?: string;
+                /** @description Only sales paid on or before this day (in `tz`) */
+                to?: string;
+                /** @description IANA time zone of `from` and `to` */
+                tz?: string;
+                /** @description `csv` (or `Accept: text/csv`) answers every matching sale as CSV instead of a page */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sales (JSON) or every matching sale (CSV) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalePageDto"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad date, unknown time zone, `from` after `to`, or a cursor this API did not issue (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
