@@ -250,7 +250,7 @@ export async function seedDemo(app: INestApplicationContext): Promise<SeedSummar
         const paid = await buy(purchases, fulfilment, payments, buyer, product);
         if (!paid) {
           summary.notes.push(
-            `${buyer.email} did not buy "${demo.title}": only the simulated payments driver can pay without a browser`,
+            `${buyer.email} did not buy "${demo.title}": with Stripe, a paid checkout needs a browser (only the simulated one can be paid here)`,
           );
           continue;
         }
@@ -286,9 +286,12 @@ async function buy(
   buyer: User,
   product: ProductDto,
 ): Promise<boolean> {
+  const simulated = payments instanceof SimulatedPaymentsDriver;
+  // With Stripe, a paid product would open a real Checkout Session nobody pays: skip it.
+  if (product.priceCents > 0 && !simulated) return false;
   const checkout = await purchases.startCheckout(buyer, product.id, {});
   if (checkout.status === PurchaseStatus.Paid) return true;
-  if (!(payments instanceof SimulatedPaymentsDriver) || checkout.sessionId === null) return false;
+  if (!simulated || checkout.sessionId === null) return false;
   const paid = await payments.pay(checkout.sessionId);
   for (const event of paid.events) await fulfilment.handleEvent(payments.name, event);
   return paid.result === 'completed';

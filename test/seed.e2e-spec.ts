@@ -237,6 +237,32 @@ describe('npm run seed (demo data)', () => {
   });
 });
 
+describe('npm run seed with Stripe configured', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Nothing listens there: a call to Stripe would fail the seed.
+    t = await createTestApp({
+      STRIPE_SECRET_KEY: 'sk_test_seed',
+      STRIPE_API_BASE: 'http://127.0.0.1:9',
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('makes only the free purchase, and says why the others are missing', async () => {
+    const summary = await seedDemo(t.app);
+    expect(summary.purchases).toEqual([
+      { buyer: 'demo-grace@example.com', title: 'Colour Palette Cheat Sheet', created: true },
+    ]);
+    expect(summary.notes).toHaveLength(3);
+    expect(summary.notes[0]).toContain('simulated');
+    const rows: { status: string; provider: string }[] = await t.dataSource.query(
+      'SELECT status, provider FROM purchases',
+    );
+    expect(rows).toEqual([{ status: 'paid', provider: 'free' }]);
+  });
+});
+
 describe('seed refusals', () => {
   const production = (extra: Record<string, string> = {}): AppConfig =>
     loadConfig({
