@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import { DataSource, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
@@ -13,7 +14,11 @@ import { AppConfig } from '../config/app-config.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
 import type { User } from '../users/user.entity.js';
 import { CatalogueService } from './catalogue.service.js';
-import { CREATE_PRODUCT_FIELDS, CreateProductDto } from './dto/create-product.dto.js';
+import {
+  CREATE_PRODUCT_FIELDS,
+  CreateProductDto,
+  type CreateProductField,
+} from './dto/create-product.dto.js';
 import type { ProductDto } from './dto/product.dto.js';
 import type { UpdateProductDto } from './dto/update-product.dto.js';
 import { Product } from './product.entity.js';
@@ -28,7 +33,12 @@ import {
   toProductDto,
 } from './product-rows.js';
 import { ProductStatus } from './product-status.enum.js';
-import { deleteQuietly, receiveUpload, type StoredFile } from './upload/multipart-upload.js';
+import {
+  deleteQuietly,
+  receiveUpload,
+  type StoredFile,
+  storeStream,
+} from './upload/multipart-upload.js';
 
 const DEFAULT_CURRENCY = 'usd';
 
@@ -60,6 +70,39 @@ export class ProductsService {
       fieldNames: CREATE_PRODUCT_FIELDS,
       checkEarlyFields: (sent) => this.checkSentFields(sent),
     });
+    return this.insertProduct(creator, id, fields, file);
+  }
+
+  /**
+   * What an upload does, from a stream instead of a multipart request (the demo seed uses it):
+   * the same field rules, file checks and storage, and the same clean-up on failure.
+   */
+  async create(
+    creator: User,
+    fields: Partial<Record<CreateProductField, string>>,
+    file: { name: string; body: Readable },
+  ): Promise<ProductDto> {
+    const id = randomUUID();
+    const sent = Object.fromEntries(
+      Object.entries(fields).filter(([, value]) => value !== undefined),
+    ) as Record<string, string>;
+    try {
+      this.checkSentFields(sent);
+    } catch (error) {
+      file.body.destroy();
+      throw error;
+    }
+    const stored = await storeStream(file.body, file.name, this.uploadOptions(creator.id, id));
+    return this.insertProduct(creator, id, sent, stored);
+  }
+
+  /** Validates the fields and writes the row for a stored file; a refusal deletes the file. */
+  private insertProduct(
+    creator: User,
+    id: string,
+    fields: Record<string, string>,
+    file: StoredFile,
+  ): Promise<ProductDto> {
     return this.keepOrDelete(file, async () => {
       const dto = await this.validateFields(fields);
       const product = this.products.create({

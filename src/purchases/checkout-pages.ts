@@ -17,13 +17,17 @@ function layout(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem;color:#222}
-.card{border:1px solid #ddd;border-radius:12px;padding:1.5rem}
-.amount{font-size:2rem;font-weight:600;margin:.5rem 0 1.5rem}
+body{font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem;color:#222;background:#f6f6f4}
+.card{border:1px solid #ddd;border-radius:12px;padding:1.5rem;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+h1{font-size:1.5rem;margin:.75rem 0 0}
+.amount{font-size:2rem;font-weight:600;margin:.25rem 0 1.25rem}
+.badge{display:inline-block;margin:0;padding:.2rem .6rem;border-radius:999px;background:#fff4d6;color:#7a5600;font-size:.8rem;font-weight:600}
 .note{color:#666;font-size:.9rem}.error{color:#b00020}
-button{font-size:1rem;padding:.6rem 1.2rem;border-radius:8px;border:1px solid #333;background:#fff;cursor:pointer}
-button.pay{background:#222;color:#fff}select{font-size:1rem;padding:.4rem;margin-bottom:1rem}
-form{display:inline-block;margin-right:.5rem}
+label{display:block;margin-bottom:.3rem}
+select{font-size:1rem;padding:.45rem;width:100%;border-radius:8px;border:1px solid #bbb;background:#fff;margin-bottom:1rem}
+.actions{display:flex;gap:.75rem}.actions form{margin:0}.actions form:first-child{flex:1}
+button{font-size:1rem;padding:.65rem 1.2rem;border-radius:8px;border:1px solid #333;background:#fff;cursor:pointer}
+button.pay{background:#222;color:#fff;width:100%}
 </style></head><body>${body}</body></html>`;
 }
 
@@ -39,8 +43,8 @@ export interface SimulatedPageModel {
 export function simulatedCheckoutPage(model: SimulatedPageModel): string {
   const id = encodeURIComponent(model.sessionId);
   const amount = escapeHtml(formatMoney(model.amountCents, model.currency));
-  const header = `<p class="note">Simulated checkout: no money moves. Payments go through the same
-fulfilment as real ones.</p><h1>${escapeHtml(model.productTitle)}</h1><div class="amount">${amount}</div>`;
+  const header = `<p class="badge">Simulated checkout: no money moves</p>
+<h1>${escapeHtml(model.productTitle)}</h1><div class="amount">${amount}</div>`;
   if (model.status !== 'open') {
     const state =
       model.status === 'complete' ? 'This checkout is complete.' : 'This checkout has expired.';
@@ -50,17 +54,18 @@ fulfilment as real ones.</p><h1>${escapeHtml(model.productTitle)}</h1><div class
   return layout(
     `Pay ${amount}`,
     `<div class="card">${header}${error}
-<form method="post" action="/checkout/simulated/${id}/pay">
-<label for="outcome" class="note">Outcome</label><br>
-<select id="outcome" name="outcome">
+<label for="outcome" class="note">Outcome</label>
+<select id="outcome" name="outcome" form="pay">
 <option value="success">Card succeeds</option>
 <option value="decline">Card is declined</option>
 <option value="async_success">Bank transfer, later succeeds</option>
 <option value="async_failure">Bank transfer, later fails</option>
-</select><br>
-<button class="pay" type="submit">Pay ${amount}</button>
-</form>
+</select>
+<div class="actions">
+<form id="pay" method="post" action="/checkout/simulated/${id}/pay"><button class="pay" type="submit">Pay ${amount}</button></form>
 <form method="post" action="/checkout/simulated/${id}/cancel"><button type="submit">Cancel</button></form>
+</div>
+<p class="note">Paying here goes through the same fulfilment as a real payment provider's webhook.</p>
 </div>`,
   );
 }

@@ -41,7 +41,8 @@ export async function createTestApp(
     ...env,
   });
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  // A free port unless PORT is given (pages that follow absolute links need PUBLIC_URL's port).
+  await app.listen(env.PORT === undefined ? 0 : config.port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {

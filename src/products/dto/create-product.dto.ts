@@ -25,6 +25,7 @@ export class CreateProductDto {
 }
 
 export const CREATE_PRODUCT_FIELDS = ['title', 'description', 'priceCents', 'currency'] as const;
+export type CreateProductField = (typeof CREATE_PRODUCT_FIELDS)[number];
 
 /** The multipart body as Swagger UI shows it, so a file can be uploaded from /docs. */
 export class UploadProductBodyDto {
