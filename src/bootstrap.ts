@@ -9,6 +9,9 @@ export const APP_OPTIONS = { rawBody: true, bufferLogs: true, bodyParser: false 
 
 /** Creates the configured app (not yet listening): used by main.ts, the tests and the benchmarks. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    APP_OPTIONS,
+  );
   return configureApp(app);
 }
