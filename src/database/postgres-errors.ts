@@ -58,3 +58,13 @@ export function isConnectionError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Text PostgreSQL cannot store (a NUL byte, invalid UTF-8: SQLSTATE 22021 / 22P05). It comes from
+ * the request, so it is the client's error, whichever route let it through.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as PgError).code;
+  return code === '22021' || code === '22P05';
+}

@@ -84,6 +84,15 @@ describe(AllExceptionsFilter.name, () => {
     });
   });
 
+  it('answers 400 for text the database cannot store (NUL), whatever route let it through', () => {
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: '22021',
+    });
+    const { status, body } = run(wrapped(nul));
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ statusCode: 400, code: ErrorCode.ValidationFailed });
+  });
+
   it('passes domain errors through with their code and headers', () => {
     const { status, body, headers } = run(
       new DomainException(429, ErrorCode.RateLimited, 'slow down', undefined, {
@@ -93,6 +102,13 @@ describe(AllExceptionsFilter.name, () => {
     expect(status).toBe(429);
     expect(body).toEqual({ statusCode: 429, code: 'RATE_LIMITED', message: 'slow down' });
     expect(headers['Retry-After']).toBe('7');
+  });
+
+  it('answers JSON even when the route had set another content type', () => {
+    const { headers } = run(
+      new DomainException(404, ErrorCode.NotFound, 'Checkout session not found'),
+    );
+    expect(headers['Content-Type']).toBe('application/json; charset=utf-8');
   });
 
   it('does not take a plain error for a connection failure', () => {
