@@ -25,6 +25,7 @@ const CONNECTION_SQLSTATES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '53300',
 ]);
 // Socket-level failures node-postgres passes through from net.
 const CONNECTION_ERRNOS = new Set([
@@ -49,7 +50,14 @@ export function isConnectionError(error: unknown): boolean {
   // TypeORM wraps the driver's error (driverError); a few layers also use `cause`.
   while (typeof current === 'object' && current !== null && !seen.has(current)) {
     seen.add(current);
-    const { code, message } = current as { code?: unknown; message?: unknown };
+    const { code, message, severity } = current as {
+      code?: unknown;
+      message?: unknown;
+      severity?: unknown;
+    };
+    // A FATAL error ends the session (e.g. "database is not currently accepting connections",
+    // too many connections): the server, not the query, refused.
+    if (severity === 'FATAL' || severity === 'PANIC') return true;
     if (typeof code === 'string' && (CONNECTION_SQLSTATES.has(code) || CONNECTION_ERRNOS.has(code)))
       return true;
     if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true;

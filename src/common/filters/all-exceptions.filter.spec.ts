@@ -60,6 +60,13 @@ describe(AllExceptionsFilter.name, () => {
       ['Connection terminated', wrapped(terminated)],
       ['pool timeout', new Error('timeout exceeded when trying to connect')],
       ['nested cause', new Error('outer', { cause: wrapped(terminated) })],
+      [
+        'FATAL at connect (database not accepting connections)',
+        Object.assign(new Error('database "x" is not currently accepting connections'), {
+          code: '55000',
+          severity: 'FATAL',
+        }),
+      ],
     ])('%s answers 503 SERVICE_UNAVAILABLE with Retry-After', (_name, error) => {
       const { status, body, headers } = run(error);
       expect(status).toBe(503);
