@@ -3,6 +3,7 @@ import { CreateUsers1795677160299 } from './1795677160299-CreateUsers.js';
 import { CreateProducts1795677480871 } from './1795677480871-CreateProducts.js';
 import { CreatePurchases1795677699111 } from './1795677699111-CreatePurchases.js';
 import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-CreateSimulatedCheckoutSessions.js';
+import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateProducts1795677480871,
   CreatePurchases1795677699111,
   CreateSimulatedCheckoutSessions1795678165829,
+  AddPurchasesStatsIndex1795679470321,
 ];

@@ -12,6 +12,7 @@ import { PaymentsModule } from './payments/payments.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { StatsModule } from './stats/stats.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         PaymentsModule,
         PurchasesModule,
         DownloadsModule,
+        StatsModule,
       ],
       providers: [HttpDrain],
     };

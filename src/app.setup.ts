@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { createValidationPipe } from './common/pipes/validation.js';
@@ -7,12 +8,42 @@ import { setupSwagger } from './swagger.js';
 
 export const JSON_BODY_LIMIT = '100kb';
 
+/**
+ * The content security policy: what Swagger UI at /docs needs (its scripts are files served by
+ * the app; its styles are partly inline, in <style> blocks and style attributes; its icons are
+ * data: URIs), and nothing from another origin. JSON answers are not affected by it.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+};
+
 /** Everything main.ts does to the app besides listening, so tests run the same app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // Replaces helmet's defaults; upgrade-insecure-requests is left out on purpose, since it
+      // breaks /docs on a plain-HTTP address other than localhost (a LAN IP, a container).
+      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+      // Signed file links may be embedded by a storefront on another origin (<audio>, <img>),
+      // as Supabase's links can be; JSON answers need a bearer token, so embedding reveals nothing.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      xFrameOptions: { action: 'deny' },
+    }),
+  );
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.enableCors({

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config.js';
+
+// Where an app's log lines go instead of stdout, keyed by the app's configuration object, so that
+// createApp(config, { logDestination }) reaches the logger without a module parameter.
+const destinations = new WeakMap<AppConfig, DestinationStream>();
+
+export function setLogDestination(config: AppConfig, destination: DestinationStream): void {
+  destinations.set(config, destination);
+}
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -20,11 +29,12 @@ type RequestWithUser = IncomingMessage & { user?: { id: string }; id?: unknown }
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
+      useFactory: (config: AppConfig) => {
+        const destination = destinations.get(config);
+        const options = {
           level: config.logLevel,
           transport:
-            config.env === 'development'
+            config.env === 'development' && destination === undefined
               ? {
                   target: 'pino-pretty',
                   options: { singleLine: true, translateTime: 'SYS:HH:MM:ss' },
@@ -62,8 +72,9 @@ type RequestWithUser = IncomingMessage & { user?: { id: string }; id?: unknown }
             censor: '[redacted]',
           },
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
-        },
-      }),
+        };
+        return { pinoHttp: destination ? [options, destination] : options };
+      },
     }),
   ],
 })

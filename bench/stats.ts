@@ -1,0 +1,223 @@
+// Latency of GET /creator/stats (and of a page of GET /creator/sales) for one creator with
+// 1,000, 100,000 and 1,000,000 purchases, seeded in bulk with SQL on a fresh database of the
+// PostgreSQL server at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+// Run: npm run build && node dist/bench/stats.js
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { createApp } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config/app-config.js';
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  ratio?: number;
+}
+
+const SCALES = [1_000, 100_000, 1_000_000];
+const PRODUCTS = 20;
+const SAMPLES = 20;
+const THROUGHPUT_SECONDS = 5;
+const THROUGHPUT_CONNECTIONS = 4;
+// Sales spread over two years: the default 30-day period holds about 4% of them.
+const SPREAD_DAYS = 730;
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+async function timed(url: string, token: string): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+  return performance.now() - started;
+}
+
+async function latencies(url: string, token: string): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 3; i++) await timed(url, token);
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) samples.push(await timed(url, token));
+  samples.sort((a, b) => a - b);
+  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
+}
+
+/** Requests per second with a few concurrent clients, each sending one request at a time. */
+async function throughput(url: string, token: string): Promise<number> {
+  const until = performance.now() + THROUGHPUT_SECONDS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: THROUGHPUT_CONNECTIONS }, async () => {
+      while (performance.now() < until) {
+        await timed(url, token);
+        done++;
+      }
+    }),
+  );
+  return done / THROUGHPUT_SECONDS;
+}
+
+/**
+ * Adds purchases number `from` to `to - 1` of `creatorId`'s products: purchase i is bought by
+ * buyer i / PRODUCTS of product i % PRODUCTS (one live purchase per buyer and product), paid at
+ * a pseudo-random instant of the last two years; 5% are refunded, 2% partly refunded, 1% were
+ * lost disputes, 2% never paid.
+ */
+async function seedPurchases(db: pg.Client, creatorId: string, from: number, to: number) {
+  await db.query(
+    `WITH p AS (
+      SELECT id, currency, price_cents, row_number() OVER (ORDER BY id) - 1 AS n
+      FROM products WHERE creator_id = $1
+    ), b AS (
+      SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users WHERE role = 'buyer'
+    ), s AS (
+      SELECT i, p.id AS product_id, p.currency, p.price_cents, b.id AS buyer_id
+      FROM generate_series($2::int, $3::int - 1) AS i
+      JOIN p ON p.n = i % ${PRODUCTS}
+      JOIN b ON b.n = i / ${PRODUCTS}
+    )
+    INSERT INTO purchases (buyer_id, product_id, amount_cents, currency, status, refunded_cents,
+      dispute_status, provider, paid_at)
+    SELECT buyer_id, product_id, price_cents, currency,
+      (CASE WHEN i % 50 = 7 THEN 'expired' WHEN i % 20 = 3 OR i % 100 = 11 THEN 'refunded'
+        ELSE 'paid' END)::purchase_status,
+      CASE WHEN i % 20 = 3 OR i % 100 = 11 THEN price_cents WHEN i % 50 = 9 THEN price_cents / 2
+        ELSE 0 END,
+      (CASE WHEN i % 100 = 11 THEN 'lost' END)::dispute_status,
+      'simulated',
+      CASE WHEN i % 50 <> 7 THEN now() - ((i::bigint * 7919) % ${SPREAD_DAYS * 86_400}) * interval '1 second' END
+    FROM s`,
+    [creatorId, from, to],
+  );
+  // What autovacuum does on a live table after bulk inserts: statistics and the visibility map
+  // (which lets index-only scans skip the table).
+  await db.query('VACUUM ANALYZE purchases');
+  await db.query('ANALYZE products');
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `cf_bench_stats_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'creator-files-bench-'));
+  const app = await createApp(
+    loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      DATABASE_URL: url.toString(),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      BCRYPT_COST: '4',
+      LOG_LEVEL: 'silent',
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    }),
+  );
+  const db = new pg.Client({ connectionString: url.toString() });
+  const results: BenchResult[] = [];
+  try {
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const base = `http://127.0.0.1:${port}`;
+    const register = await fetch(`${base}/register/creator`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password: 'correct horse battery' }),
+    });
+    const { access_token: token, user } = (await register.json()) as {
+      access_token: string;
+      user: { id: string };
+    };
+    await db.connect();
+    const buyers = Math.ceil(Math.max(...SCALES) / PRODUCTS);
+    await db.query(
+      `INSERT INTO users (email, password_hash, role, display_name)
+      SELECT 'buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
+      FROM generate_series(1, $1) AS i`,
+      [buyers],
+    );
+    const rival = await db.query<{ id: string }>(
+      `INSERT INTO users (email, password_hash, role, display_name)
+      VALUES ('rival@bench.example', 'x', 'creator', 'Rival') RETURNING id`,
+    );
+    for (const creatorId of [user.id, rival.rows[0].id]) {
+      await db.query(
+        `INSERT INTO products (creator_id, title, price_cents, currency, file_key, file_name,
+          file_size, content_type, sha256)
+        SELECT $1, 'Product ' || i, 500 + i * 100, (ARRAY['usd', 'eur', 'jpy'])[1 + i % 3],
+          'bench/' || gen_random_uuid(), 'file.pdf', 1, 'application/pdf', repeat('0', 64)
+        FROM generate_series(1, ${PRODUCTS}) AS i`,
+        [creatorId],
+      );
+    }
+    // Another creator's 100,000 sales share the table, as on a real platform.
+    await seedPurchases(db, rival.rows[0].id, 0, 100_000);
+
+    const stats = `${base}/creator/stats`;
+    const sales = `${base}/creator/sales?limit=50`;
+    let seeded = 0;
+    const first: Record<string, number> = {};
+    for (const scale of SCALES) {
+      const started = performance.now();
+      await seedPurchases(db, user.id, seeded, scale);
+      seeded = scale;
+      console.error(`seeded ${scale} purchases in ${Math.round(performance.now() - started)} ms`);
+      const figures: [string, number, string][] = [];
+      const s = await latencies(stats, token);
+      figures.push(['stats p50', s.p50, 'ms'], ['stats p99', s.p99, 'ms']);
+      figures.push(['stats throughput', await throughput(stats, token), 'req/s']);
+      const l = await latencies(sales, token);
+      figures.push(['sales page p50', l.p50, 'ms']);
+      for (const [what, value, unit] of figures) {
+        const label = `${what} @ ${scale.toLocaleString('en-US')} purchases`;
+        const baseline = first[what];
+        if (baseline === undefined) first[what] = value;
+        results.push({
+          name: label,
+          value: Math.round(value * 100) / 100,
+          unit,
+          ...(baseline === undefined
+            ? {}
+            : {
+                baseline: {
+                  name: `${what} @ ${SCALES[0].toLocaleString('en-US')}`,
+                  value: baseline,
+                },
+                ratio: Math.round((value / baseline) * 100) / 100,
+              }),
+        });
+      }
+    }
+  } finally {
+    await db.end().catch(() => undefined);
+    await app.close();
+    if (!process.argv.includes('--keep')) {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } else {
+      console.error(`kept database ${name}`);
+    }
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run().then(
+    (results) => {
+      console.table(results.map(({ baseline: _b, ...r }) => r));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination.js';
+import { DATE_PATTERN } from '../period.js';
+
+export class SalesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2025-01-01',
+    description: 'Only sales paid on or after this day (in `tz`)',
+  })
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
+  from?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2025-01-31',
+    description: 'Only sales paid on or before this day (in `tz`)',
+  })
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
+  to?: string;
+
+  @ApiPropertyOptional({
+    default: 'UTC',
+    example: 'Europe/Paris',
+    description: 'IANA time zone of `from` and `to`',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tz?: string;
+
+  @ApiPropertyOptional({
+    enum: ['json', 'csv'],
+    description:
+      '`csv` (or `Accept: text/csv`) answers every matching sale as CSV instead of a page',
+  })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}

@@ -1,0 +1,33 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { DATE_PATTERN, DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS } from '../period.js';
+
+export class StatsQueryDto {
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2025-01-01',
+    description: `First day of the period (inclusive, in \`tz\`). Default: ${DEFAULT_PERIOD_DAYS - 1} days before \`to\`.`,
+  })
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
+  from?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    example: '2025-01-31',
+    description: `Last day of the period (inclusive, in \`tz\`). Default: today in \`tz\`. At most ${MAX_PERIOD_DAYS} days from \`from\` to \`to\`.`,
+  })
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
+  to?: string;
+
+  @ApiPropertyOptional({
+    default: 'UTC',
+    example: 'Europe/Paris',
+    description: 'IANA time zone in which days begin and end',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tz?: string;
+}
