@@ -46,6 +46,9 @@ export const MATRIX: Record<string, Row> = {
   'PATCH /creator/products/:id':                [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
   'DELETE /creator/products/:id':               [U,        ROLE,   ROLE,   ROLE,      204,    NF,          U,     U,      U],
   'PUT /creator/products/:id/file':             [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  // Each creator sees figures and sales of their own products only (the leak walk checks it).
+  'GET /creator/stats':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  'GET /creator/sales':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
   'GET /products':                              [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /products/:id':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   // buyer and otherBuyer start a checkout of productA; the owner has paid for it already.
