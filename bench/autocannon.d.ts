@@ -1,6 +1,6 @@
 // The part of autocannon's programmatic API the benchmarks use (the package ships no types).
 declare module 'autocannon' {
-  interface Options {
+  export interface Options {
     url: string;
     method?: string;
     headers?: Record<string, string>;
@@ -15,10 +15,21 @@ declare module 'autocannon' {
       path?: string;
       headers?: Record<string, string>;
       body?: string;
-      setupRequest?: (request: { headers: Record<string, string>; body?: string }) => {
+      setupRequest?: (
+        request: { method?: string; path?: string; headers: Record<string, string>; body?: string },
+        context: Record<string, unknown>,
+      ) => {
+        method?: string;
+        path?: string;
         headers: Record<string, string>;
         body?: string;
       };
+      onResponse?: (
+        status: number,
+        body: string,
+        context: Record<string, unknown>,
+        headers: Record<string, string>,
+      ) => void;
     }[];
   }
   interface Histogram {

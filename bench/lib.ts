@@ -143,6 +143,16 @@ export interface RunningServer {
   baseUrl: string;
   pid: number;
   stop(): Promise<void>;
+  /** The app's database on the server (undefined on the embedded one, inside the app). */
+  databaseUrl?: string;
+  /** The app's DATA_DIR (local storage, embedded database). */
+  dataDir?: string;
+}
+
+/** Another instance beside a running app: same database, data directory and secrets. */
+export interface SharedInstance {
+  databaseUrl: string;
+  dataDir: string;
 }
 
 async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -172,10 +182,16 @@ async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): 
 export async function startApp(
   ctx: BenchContext,
   env: Record<string, string> = {},
+  shared?: SharedInstance,
 ): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'creator-files-bench-'));
+  const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'creator-files-bench-'));
+  // A second instance uses the first one's database and leaves dropping it to the first.
   const database =
-    ctx.database.kind === 'server' ? await createDatabase(ctx.database.adminUrl) : undefined;
+    shared !== undefined
+      ? { url: shared.databaseUrl, drop: () => Promise.resolve() }
+      : ctx.database.kind === 'server'
+        ? await createDatabase(ctx.database.adminUrl)
+        : undefined;
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   // cwd is the data directory, so a developer's .env in the repository is not loaded.
@@ -205,7 +221,7 @@ export async function startApp(
     cleanups.delete(cleanup);
     await stopChild(child);
     await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (shared === undefined) rmSync(dataDir, { recursive: true, force: true });
   };
   cleanups.add(cleanup);
   try {
@@ -214,7 +230,7 @@ export async function startApp(
     await cleanup();
     throw error;
   }
-  return { baseUrl, pid: child.pid!, stop: cleanup };
+  return { baseUrl, pid: child.pid!, stop: cleanup, databaseUrl: database?.url, dataDir };
 }
 
 async function startFixedBodyServer(

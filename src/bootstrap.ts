@@ -6,6 +6,9 @@ import type { DestinationStream } from 'pino';
 import { setLogDestination } from './common/logging.module.js';
 import type { AppConfig } from './config/app-config.js';
 
+/** How Nest builds the app (also used by tests that override providers). */
+export const APP_OPTIONS = { rawBody: true, bufferLogs: true, bodyParser: false } as const;
+
 export interface CreateAppOptions {
   /** Where log lines go instead of stdout (tests read them from here). */
   logDestination?: DestinationStream;
@@ -17,11 +20,10 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   if (options.logDestination) setLogDestination(config, options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    rawBody: true,
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    APP_OPTIONS,
+  );
   const server = app.getHttpServer();
   // Node's default of 300 s would cut off large uploads on slow links; one hour is the cap.
   server.requestTimeout = 60 * 60 * 1000;

@@ -36,7 +36,22 @@ describe('loadConfig: payments', () => {
       secretKey: 'sk_test_123',
       webhookSecret: 'whsec_123',
       apiBase: 'http://127.0.0.1:12111',
+      timeoutMs: 10_000,
+      maxNetworkRetries: 2,
     });
+  });
+
+  it('reads the Stripe timeout and retries, within bounds', () => {
+    const config = loadConfig({
+      ...base,
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_TIMEOUT_MS: '300',
+      STRIPE_MAX_NETWORK_RETRIES: '0',
+    });
+    expect(config.payments.stripe).toMatchObject({ timeoutMs: 300, maxNetworkRetries: 0 });
+    expect(() =>
+      loadConfig({ ...base, STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_TIMEOUT_MS: '5' }),
+    ).toThrow(/STRIPE_TIMEOUT_MS/);
   });
 
   it('lets PAYMENTS_DRIVER choose the simulated driver despite a key', () => {

@@ -131,7 +131,14 @@ export class AppConfig {
   downloads: { ttlSeconds: number; linksPerMinute: number };
   payments: {
     driver: PaymentsDriverName;
-    stripe?: { secretKey: string; webhookSecret?: string; apiBase?: string };
+    stripe?: {
+      secretKey: string;
+      webhookSecret?: string;
+      apiBase?: string;
+      /** Per request to Stripe, and how many times a failed request is retried. */
+      timeoutMs: number;
+      maxNetworkRetries: number;
+    };
     allowSimulated: boolean;
   };
   allowedCurrencies: string[];
@@ -292,6 +299,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       secretKey: stripeKey ?? '',
       webhookSecret,
       apiBase: r.url('STRIPE_API_BASE', ['http:', 'https:']),
+      timeoutMs: r.int('STRIPE_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxNetworkRetries: r.int('STRIPE_MAX_NETWORK_RETRIES', 2, 0, 10),
     };
   } else if (production && !allowSimulated) {
     r.problems.push(

@@ -26,6 +26,8 @@ import { SimulatedCheckoutSession } from './simulated-checkout-session.entity.js
               secretKey: stripe?.secretKey ?? '',
               webhookSecret: stripe?.webhookSecret,
               apiBase: stripe?.apiBase,
+              timeoutMs: stripe?.timeoutMs,
+              maxNetworkRetries: stripe?.maxNetworkRetries,
             });
           case 'simulated':
             return new SimulatedPaymentsDriver(sessions, config.publicUrl);

@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 import type { Agent as TestAgent } from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/bootstrap.js';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { APP_OPTIONS, createApp } from '../../src/bootstrap.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -21,10 +24,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /**
+   * Replaces providers of the real AppModule (e.g. a storage driver that fails), as
+   * `Test.createTestingModule(...).overrideProvider(...)` does.
+   */
+  overrides?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
 /** The real AppModule on a fresh database and a temporary data directory, listening on a free port. */
 export async function createTestApp(
   env: Record<string, string> = {},
   database?: TestDatabase,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'creator-files-test-'));
@@ -40,7 +52,16 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp(config);
+  const app =
+    options.overrides === undefined
+      ? await createApp(config)
+      : configureApp(
+          (
+            await options
+              .overrides(Test.createTestingModule({ imports: [AppModule.forRoot(config)] }))
+              .compile()
+          ).createNestApplication<NestExpressApplication>(APP_OPTIONS),
+        );
   // A free port unless PORT is given (pages that follow absolute links need PUBLIC_URL's port).
   await app.listen(env.PORT === undefined ? 0 : config.port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -10,6 +10,7 @@ import type { Request, Response } from 'express';
 import { DomainException } from '../domain.exception.js';
 import type { ErrorDto } from '../error.dto.js';
 import { ErrorCode } from '../error-codes.js';
+import { isConnectionError, isUnstorableText } from '../../database/postgres-errors.js';
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.ValidationFailed,
@@ -52,6 +53,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DomainException && exception.headers) {
       response.set(exception.headers);
     }
+    if (body.code === ErrorCode.ServiceUnavailable) response.set('Retry-After', '1');
+    // A route may have set another type (an HTML page) before failing: errors are always JSON.
+    response.set('Content-Type', 'application/json; charset=utf-8');
     response.status(body.statusCode).json(body);
   }
 
@@ -93,6 +97,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
         statusCode,
         code: CODE_BY_STATUS[statusCode] ?? this.fallbackCode(statusCode),
         message: this.httpMessage(exception),
+      };
+    }
+    if (isUnstorableText(exception)) {
+      return {
+        statusCode: HttpStatus.BAD_REQUEST,
+        code: ErrorCode.ValidationFailed,
+        message: 'The request contains characters that cannot be stored (such as NUL)',
+      };
+    }
+    if (isConnectionError(exception)) {
+      // The database dropped or refused the connection: the pool reconnects, so a retry may work.
+      this.logger.warn(
+        { err: exception, reqId: request.id, method: request.method, path: request.path },
+        'Database unavailable',
+      );
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        code: ErrorCode.ServiceUnavailable,
+        message: 'The service is temporarily unavailable; try again shortly',
       };
     }
     this.logger.error(

@@ -33,7 +33,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser = User>(error: unknown, user: TUser | false): TUser {
-    if (error || !user) {
+    // passport-jwt reports a bad token as "no user"; an error is ours (the database is down
+    // while loading the account): it must not read as a 401 that makes clients drop the token.
+    if (error instanceof Error) throw error;
+    if (error) throw new Error('Authentication failed unexpectedly', { cause: error });
+    if (!user) {
       throw new DomainException(
         HttpStatus.UNAUTHORIZED,
         ErrorCode.Unauthenticated,

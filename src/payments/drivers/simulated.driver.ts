@@ -94,6 +94,8 @@ interface SessionRow {
 }
 
 const randomId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
+// The shape randomId('sim_cs_') makes: anything else names no session and never reaches SQL.
+const SESSION_ID = /^sim_cs_[0-9a-f]{24}$/;
 const eventId = () => randomId('sim_evt_');
 
 /**
@@ -191,6 +193,7 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
         reason: 'The card was declined (simulated). No money moved; try again.',
       };
     }
+    if (!SESSION_ID.test(sessionId)) throw notFound('Checkout session');
     const finalPaymentStatus =
       outcome === 'async_failure' ? SimulatedPaymentStatus.Unpaid : SimulatedPaymentStatus.Paid;
     const rows = await this.update((qb) =>
@@ -330,6 +333,7 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
   }
 
   private async find(sessionId: string): Promise<SessionRow | null> {
+    if (!SESSION_ID.test(sessionId)) return null;
     const row = await this.sessions
       .createQueryBuilder('s')
       .select('s.*')

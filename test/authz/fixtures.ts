@@ -1,0 +1,132 @@
+import type { Agent as TestAgent } from 'supertest';
+import {
+  registerBuyer,
+  registerCreator,
+  createProduct,
+  type Account,
+} from '../helpers/factories.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { expiredToken, forgedToken } from '../helpers/tokens.js';
+
+/** Who calls: the columns of the matrix, in the order the walk runs them. */
+export const CALLERS = [
+  'anonymous',
+  'buyer',
+  'owner',
+  'otherBuyer',
+  'creator',
+  'otherCreator',
+  'forged',
+  'expired',
+  'deleted',
+] as const;
+export type Caller = (typeof CALLERS)[number];
+
+export interface Fixtures {
+  /** Bearer header per caller (none for anonymous); `userId` is whose purchases it may see. */
+  callers: Record<Caller, { headers: Record<string, string>; userId: string | null }>;
+  /** Buyer A: bought productA through the simulated checkout. */
+  owner: Account;
+  /** A buyer with no purchase at all. */
+  buyer: Account;
+  /** Buyer B: bought productB (creator B's) so there is someone else's purchase to leak. */
+  otherBuyer: Account;
+  creator: Account;
+  otherCreator: Account;
+  /** Creator A's published product with a real uploaded file, bought by the owner. */
+  productA: string;
+  /** Creator B's published product, bought by otherBuyer. */
+  productB: string;
+  /** Creator A's products kept for the routes that change them. */
+  productToEdit: string;
+  productToArchive: string;
+  productToReplace: string;
+  /** The owner's paid purchase of productA, and otherBuyer's of productB. */
+  purchaseA: string;
+  purchaseB: string;
+  /** An open simulated checkout (a pending purchase of productA by a buyer outside the matrix). */
+  openSession: string;
+  /** The token of a download link for productA (the local driver's /files/:token). */
+  fileToken: string;
+}
+
+/** Starts a checkout and pays it on the simulated checkout page; returns the purchase id. */
+export async function buyThroughSimulatedCheckout(
+  http: TestAgent,
+  buyer: Account,
+  productId: string,
+): Promise<{ purchaseId: string; sessionId: string }> {
+  const started = await http.post(`/purchase/${productId}`).set(buyer.auth).send({});
+  if (started.status !== 201)
+    throw new Error(`purchase: ${started.status} ${JSON.stringify(started.body)}`);
+  const { purchaseId, sessionId } = started.body as { purchaseId: string; sessionId: string };
+  const paid = await http
+    .post(`/checkout/simulated/${sessionId}/pay`)
+    .type('form')
+    .send({ outcome: 'success' });
+  if (paid.status !== 303) throw new Error(`pay: ${paid.status} ${JSON.stringify(paid.body)}`);
+  return { purchaseId, sessionId };
+}
+
+export async function createFixtures(t: TestApp): Promise<Fixtures> {
+  const http = t.http;
+  const [creator, otherCreator, owner, buyer, otherBuyer, payer, doomed] = [
+    await registerCreator(http),
+    await registerCreator(http),
+    await registerBuyer(http),
+    await registerBuyer(http),
+    await registerBuyer(http),
+    await registerBuyer(http),
+    await registerBuyer(http),
+  ];
+  const productA = (await createProduct(http, creator, { title: 'Product A' })).id;
+  const productB = (await createProduct(http, otherCreator, { title: 'Product B' })).id;
+  const productToEdit = (await createProduct(http, creator, { title: 'To edit' })).id;
+  const productToArchive = (await createProduct(http, creator, { title: 'To archive' })).id;
+  const productToReplace = (await createProduct(http, creator, { title: 'To replace' })).id;
+
+  const purchaseA = (await buyThroughSimulatedCheckout(http, owner, productA)).purchaseId;
+  const purchaseB = (await buyThroughSimulatedCheckout(http, otherBuyer, productB)).purchaseId;
+  const open = await http.post(`/purchase/${productA}`).set(payer.auth).send({});
+  if (open.status !== 201) throw new Error(`open checkout: ${open.status}`);
+  const openSession = (open.body as { sessionId: string }).sessionId;
+
+  const link = await http.get(`/download/${productA}`).set(owner.auth);
+  if (link.status !== 200) throw new Error(`download: ${link.status} ${JSON.stringify(link.body)}`);
+  const fileToken = new URL((link.body as { url: string }).url).pathname.split('/').pop()!;
+
+  // A real token whose account no longer exists.
+  await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
+
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  return {
+    callers: {
+      anonymous: { headers: {}, userId: null },
+      buyer: { headers: buyer.auth, userId: buyer.id },
+      owner: { headers: owner.auth, userId: owner.id },
+      otherBuyer: { headers: otherBuyer.auth, userId: otherBuyer.id },
+      creator: { headers: creator.auth, userId: creator.id },
+      otherCreator: { headers: otherCreator.auth, userId: otherCreator.id },
+      forged: { headers: bearer(forgedToken(owner.id, 'buyer')), userId: null },
+      expired: {
+        headers: bearer(expiredToken(owner.id, 'buyer', t.config.jwt.secret)),
+        userId: null,
+      },
+      deleted: { headers: doomed.auth, userId: null },
+    },
+    owner,
+    buyer,
+    otherBuyer,
+    creator,
+    otherCreator,
+    productA,
+    productB,
+    productToEdit,
+    productToArchive,
+    productToReplace,
+    purchaseA,
+    purchaseB,
+    openSession,
+    fileToken,
+  };
+}

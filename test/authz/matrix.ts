@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { pdf, type Part } from '../helpers/uploads.js';
+import type { Caller, Fixtures } from './fixtures.js';
+
+/** A status alone, or a status and the error code the body must carry (`'403 NOT_PURCHASED'`). */
+export type Expected = number | `${number} ${string}`;
+
+/** One expected answer per caller, in the order of CALLERS. */
+export type Row = [
+  anonymous: Expected,
+  buyer: Expected,
+  owner: Expected,
+  otherBuyer: Expected,
+  creator: Expected,
+  otherCreator: Expected,
+  forged: Expected,
+  expired: Expected,
+  deleted: Expected,
+];
+
+const U = '401 UNAUTHENTICATED';
+const ROLE = '403 FORBIDDEN_ROLE';
+const NF = '404 NOT_FOUND';
+const NOPE = '403 NOT_PURCHASED';
+
+/**
+ * Every route of the app (method and path as `listRoutes` gives them) and what each caller gets.
+ * The callers: nobody; a buyer with no purchase; the buyer who bought the object (productA /
+ * purchaseA); another buyer (with purchases of their own); the creator who owns the object;
+ * another creator; then three bad tokens for the owner: signed with another secret, expired,
+ * and one of an account since deleted. Public routes ignore a token, good or bad.
+ * A route in the app without a row here, or a row without a route, fails the walk.
+ */
+// prettier-ignore
+export const MATRIX: Record<string, Row> = {
+  //                                             anonymous buyer   owner   otherBuyer creator otherCreator forged expired deleted
+  'POST /register/creator':                     [201,      201,    201,    201,       201,    201,         201,   201,    201],
+  'POST /register/buyer':                       [201,      201,    201,    201,       201,    201,         201,   201,    201],
+  'POST /login':                                [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /me':                                    [U,        200,    200,    200,       200,    200,         U,     U,      U],
+  'GET /health':                                [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /health/ready':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'POST /creator/upload':                       [U,        ROLE,   ROLE,   ROLE,      201,    201,         U,     U,      U],
+  'GET /creator/products':                      [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  'GET /creator/products/:id':                  [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  'PATCH /creator/products/:id':                [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  'DELETE /creator/products/:id':               [U,        ROLE,   ROLE,   ROLE,      204,    NF,          U,     U,      U],
+  'PUT /creator/products/:id/file':             [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  // Each creator sees figures and sales of their own products only (the leak walk checks it).
+  'GET /creator/stats':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  'GET /creator/sales':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  'GET /products':                              [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /products/:id':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  // buyer and otherBuyer start a checkout of productA; the owner has paid for it already.
+  'POST /purchase/:productId':                  [U,        201,    '409 ALREADY_OWNED', 201, ROLE, ROLE,   U,     U,      U],
+  'GET /purchases/:id':                         [U,        NF,     200,    NF,        ROLE,   ROLE,        U,     U,      U],
+  'GET /mypurchases':                           [U,        200,    200,    200,       ROLE,   ROLE,        U,     U,      U],
+  'GET /download/:productId':                   [U,        NOPE,   200,    NOPE,      200,    '403 FORBIDDEN', U,  U,      U],
+  // The signed token in the path is the credential; the bearer token plays no part.
+  'GET /files/:token':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /checkout/success':                      [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /checkout/cancel':                       [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  // The session id is the capability, as a Stripe Checkout URL is; paying twice changes nothing.
+  'GET /checkout/simulated/:sessionId':         [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'POST /checkout/simulated/:sessionId/pay':    [303,      303,    303,    303,       303,    303,         303,   303,    303],
+  'POST /checkout/simulated/:sessionId/cancel': [303,      303,    303,    303,       303,    303,         303,   303,    303],
+  // Only a Stripe signature authenticates a webhook (none is valid with the simulated driver).
+  'POST /webhooks/stripe':                      ['400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID', '400 WEBHOOK_SIGNATURE_INVALID'],
+};
+
+/** How to call a route: its path parameters and a valid body, so answers reflect access only. */
+export interface RouteRequest {
+  params?: (f: Fixtures) => Record<string, string>;
+  json?: (f: Fixtures, caller: Caller) => object;
+  form?: Record<string, string>;
+  multipart?: () => Part[];
+  raw?: { body: string; contentType: string; headers?: Record<string, string> };
+}
+
+const fileOnly = (): Part[] => [
+  { name: 'file', filename: 'new.pdf', content: pdf(randomUUID()), contentType: 'application/pdf' },
+];
+
+export const REQUESTS: Record<string, RouteRequest> = {
+  'POST /register/creator': {
+    json: () => ({ email: `c-${randomUUID()}@example.com`, password: 'correct horse battery' }),
+  },
+  'POST /register/buyer': {
+    json: () => ({ email: `b-${randomUUID()}@example.com`, password: 'correct horse battery' }),
+  },
+  'POST /login': { json: (f) => ({ email: f.owner.email, password: f.owner.password }) },
+  'POST /creator/upload': {
+    multipart: () => [
+      { name: 'title', value: 'Matrix upload' },
+      { name: 'priceCents', value: '900' },
+      ...fileOnly(),
+    ],
+  },
+  'GET /creator/products/:id': { params: (f) => ({ id: f.productA }) },
+  'PATCH /creator/products/:id': {
+    params: (f) => ({ id: f.productToEdit }),
+    json: () => ({ title: 'Edited title', priceCents: 2500 }),
+  },
+  'DELETE /creator/products/:id': { params: (f) => ({ id: f.productToArchive }) },
+  'PUT /creator/products/:id/file': {
+    params: (f) => ({ id: f.productToReplace }),
+    multipart: fileOnly,
+  },
+  'GET /products/:id': { params: (f) => ({ id: f.productA }) },
+  'POST /purchase/:productId': { params: (f) => ({ productId: f.productA }), json: () => ({}) },
+  'GET /purchases/:id': { params: (f) => ({ id: f.purchaseA }) },
+  'GET /download/:productId': { params: (f) => ({ productId: f.productA }) },
+  'GET /files/:token': { params: (f) => ({ token: f.fileToken }) },
+  'GET /checkout/simulated/:sessionId': { params: (f) => ({ sessionId: f.openSession }) },
+  'POST /checkout/simulated/:sessionId/pay': {
+    params: (f) => ({ sessionId: f.openSession }),
+    form: { outcome: 'success' },
+  },
+  'POST /checkout/simulated/:sessionId/cancel': { params: (f) => ({ sessionId: f.openSession }) },
+  'POST /webhooks/stripe': {
+    raw: {
+      body: JSON.stringify({ id: 'evt_matrix', type: 'checkout.session.completed' }),
+      contentType: 'application/json',
+      headers: { 'Stripe-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
+    },
+  },
+};
