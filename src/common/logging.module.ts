@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { pino } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -15,56 +16,87 @@ export function redactPath(url: string | undefined): string {
 }
 
 type RequestWithUser = IncomingMessage & { user?: { id: string }; id?: unknown };
+type RawRequest = IncomingMessage & { id?: unknown; originalUrl?: string };
+
+const LIVENESS = { path: 'health', method: RequestMethod.GET };
+
+/** The request id from X-Request-Id when it is sane, else a new one; echoed in the response. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+// pino-http logs each finished request at `info`. Above that level the line is never written, so
+// its per-request work (listeners, bindings, building the line) is skipped altogether.
+const LOGS_REQUESTS = new Set(['trace', 'debug', 'info']);
 
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          transport:
-            config.env === 'development'
-              ? {
-                  target: 'pino-pretty',
-                  options: { singleLine: true, translateTime: 'SYS:HH:MM:ss' },
+      useFactory: (config: AppConfig) => {
+        const logRequests = LOGS_REQUESTS.has(config.logLevel);
+        return {
+          pinoHttp: {
+            level: config.logLevel,
+            transport:
+              config.env === 'development'
+                ? {
+                    target: 'pino-pretty',
+                    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss' },
+                  }
+                : undefined,
+            genReqId: requestId,
+            // Only what we choose is logged: no headers, bodies or query strings. Ours read the
+            // raw objects, so pino-http's own serializers (which copy every header) never run.
+            wrapSerializers: false,
+            serializers: {
+              req: (req: RawRequest) => ({
+                id: req.id,
+                method: req.method,
+                path: redactPath(req.originalUrl ?? req.url),
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              err: pino.stdSerializers.err,
+            },
+            // Read when the request line is written (the caller is known by then); without request
+            // lines it would only add a child logger per request, before any guard has run.
+            customProps: logRequests
+              ? (req: IncomingMessage) => {
+                  const user = (req as RequestWithUser).user;
+                  return user ? { userId: user.id } : {};
                 }
               : undefined,
-          // Request id from X-Request-Id when it is sane, else a new one; echoed in the response.
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
+            redact: {
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.headers["stripe-signature"]',
+                '*.password',
+                '*.access_token',
+                '*.url',
+              ],
+              censor: '[redacted]',
+            },
+            autoLogging: logRequests,
           },
-          // Only what we choose is logged: no headers, bodies or query strings.
-          serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              path: redactPath(req.url),
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          customProps: (req: IncomingMessage) => {
-            const user = (req as RequestWithUser).user;
-            return user ? { userId: user.id } : {};
-          },
-          redact: {
-            paths: [
-              'req.headers.authorization',
-              'req.headers.cookie',
-              'req.headers["stripe-signature"]',
-              '*.password',
-              '*.access_token',
-              '*.url',
-            ],
-            censor: '[redacted]',
-          },
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
-        },
-      }),
+          // Liveness probes come every few seconds and log nothing: no request logger for them.
+          exclude: [LIVENESS],
+        };
+      },
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // The probe still gets its X-Request-Id, like every other answer.
+    consumer
+      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        requestId(req, res);
+        next();
+      })
+      .forRoutes(LIVENESS);
+  }
+}
