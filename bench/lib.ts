@@ -297,6 +297,24 @@ export async function startFileServer(file: string, contentType: string): Promis
   return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
 }
 
+/** Baseline: a bare `node:http` server writing each POSTed body to a file, unparsed. */
+export async function startUploadSink(): Promise<RunningServer> {
+  const port = await freePort();
+  const { child, output } = spawnChild(
+    join(DIST, 'bench/servers/upload-sink.js'),
+    { NODE_ENV: 'production', PORT: String(port) },
+    ROOT,
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/ready`, child, output);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
+}
+
 /** What a URL answers (the bytes a baseline must return). */
 export async function fetchBody(
   url: string,
@@ -508,6 +526,8 @@ export interface UploadOptions {
   priceCents?: number;
   fileName?: string;
   contentType?: string;
+  /** Another target for the same request (a baseline); `/creator/upload` by default. */
+  path?: string;
 }
 
 /**
@@ -529,7 +549,7 @@ export function uploadProduct(
       `Content-Type: ${options.contentType ?? 'application/zip'}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const url = new URL('/creator/upload', baseUrl);
+  const url = new URL(options.path ?? '/creator/upload', baseUrl);
   return new Promise((done, fail) => {
     const req = httpRequest(
       url,

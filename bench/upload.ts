@@ -12,6 +12,7 @@ import {
   sampleRss,
   signUp,
   startApp,
+  startUploadSink,
   uploadProduct,
   withServer,
 } from './lib.js';
@@ -42,6 +43,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     return { seconds, before, peak: rss.peakMb };
   });
 
+  ctx.log('the same request to a bare node:http server writing its body to disk');
+  const sinkSeconds = await withServer(startUploadSink(), async (sink) => {
+    const started = performance.now();
+    const answer = await uploadProduct(sink.baseUrl, 'none', { size, path: '/upload' });
+    if (answer.status !== 201) throw new Error(`the upload sink answered ${answer.status}`);
+    return (performance.now() - started) / 1000;
+  });
+
   ctx.log('the same bytes copied to disk with a stream');
   const scratch = mkdtempSync(join(tmpdir(), 'creator-files-bench-copy-'));
   let copySeconds: number;
@@ -60,6 +69,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       'MiB/s',
       'stream copy to disk',
       size / MiB / copySeconds,
+    ),
+    compare(
+      `upload of ${size / MiB} MiB`,
+      size / MiB / api.seconds,
+      'MiB/s',
+      'node:http body to disk',
+      size / MiB / sinkSeconds,
     ),
     { name: `upload of ${size / MiB} MiB, time`, value: api.seconds, unit: 's' },
     { name: 'server RSS before the upload', value: api.before, unit: 'MiB' },
