@@ -18,7 +18,11 @@ export function redactPath(url: string | undefined): string {
 type RequestWithUser = IncomingMessage & { user?: { id: string }; id?: unknown };
 type RawRequest = IncomingMessage & { id?: unknown; originalUrl?: string };
 
-const LIVENESS = { path: 'health', method: RequestMethod.GET };
+// Liveness probes come every few seconds and would log nothing: never a request logger.
+const LIVENESS = [{ path: 'health', method: RequestMethod.GET }];
+// The hottest public read, answered from a cache, logs nothing of its own: without request lines
+// (above info) its request logger and the async context it opens would be pure cost.
+const HOT_READS = [{ path: 'products', method: RequestMethod.GET }];
 
 /** The request id from X-Request-Id when it is sane, else a new one; echoed in the response. */
 function requestId(req: IncomingMessage, res: ServerResponse): string {
@@ -31,6 +35,8 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
 // pino-http logs each finished request at `info`. Above that level the line is never written, so
 // its per-request work (listeners, bindings, building the line) is skipped altogether.
 const LOGS_REQUESTS = new Set(['trace', 'debug', 'info']);
+const unlogged = (config: AppConfig) =>
+  LOGS_REQUESTS.has(config.logLevel) ? LIVENESS : [...LIVENESS, ...HOT_READS];
 
 @Module({
   imports: [
@@ -82,21 +88,23 @@ const LOGS_REQUESTS = new Set(['trace', 'debug', 'info']);
             },
             autoLogging: logRequests,
           },
-          // Liveness probes come every few seconds and log nothing: no request logger for them.
-          exclude: [LIVENESS],
+          exclude: unlogged(config),
         };
       },
     }),
   ],
 })
 export class LoggingModule implements NestModule {
+  constructor(private readonly config: AppConfig) {}
+
   configure(consumer: MiddlewareConsumer): void {
-    // The probe still gets its X-Request-Id, like every other answer.
+    // Routes without a request logger still get their id (X-Request-Id, and req.id for the
+    // error filter's lines), like every other answer.
     consumer
-      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-        requestId(req, res);
+      .apply((req: RawRequest, res: ServerResponse, next: () => void) => {
+        req.id = requestId(req, res);
         next();
       })
-      .forRoutes(LIVENESS);
+      .forRoutes(...unlogged(this.config));
   }
 }
