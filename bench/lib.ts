@@ -63,7 +63,8 @@ export function envNumber(name: string, fallback: number): number {
 /** The PostgreSQL server at 127.0.0.1:5432 when `pg_isready` says it is up, else embedded. */
 export function chooseDatabase(): DatabaseChoice {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const ready = spawnSync('pg_isready', ['-h', new URL(adminUrl).hostname, '-q']);
+  const { hostname, port } = new URL(adminUrl);
+  const ready = spawnSync('pg_isready', ['-h', hostname, '-p', port || '5432', '-q']);
   return ready.status === 0 ? { kind: 'server', adminUrl } : { kind: 'embedded' };
 }
 
