@@ -1,9 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -67,7 +71,8 @@ export function envNumber(name: string, fallback: number): number {
 /** The PostgreSQL server at 127.0.0.1:5432 when `pg_isready` says it is up, else embedded. */
 export function chooseDatabase(): DatabaseChoice {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const ready = spawnSync('pg_isready', ['-h', new URL(adminUrl).hostname, '-q']);
+  const { hostname, port } = new URL(adminUrl);
+  const ready = spawnSync('pg_isready', ['-h', hostname, '-p', port || '5432', '-q']);
   return ready.status === 0 ? { kind: 'server', adminUrl } : { kind: 'embedded' };
 }
 
@@ -89,8 +94,9 @@ function spawnChild(
   script: string,
   env: Record<string, string>,
   cwd: string,
+  nodeArgs: string[] = [],
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd,
     // Only what we pass: no DATABASE_URL, Stripe keys or .env of the developer's shell.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? cwd, ...env },
@@ -155,6 +161,14 @@ export interface SharedInstance {
   dataDir: string;
 }
 
+/** The app, with what a scenario needs to seed or inspect it. */
+export interface RunningApp extends RunningServer {
+  /** The app's own database on the server; undefined with the embedded one (owned by the app). */
+  databaseUrl?: string;
+  /** The app's DATA_DIR (local storage objects live under `storage/`). */
+  dataDir: string;
+}
+
 async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cf_bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -183,7 +197,7 @@ export async function startApp(
   ctx: BenchContext,
   env: Record<string, string> = {},
   shared?: SharedInstance,
-): Promise<RunningServer> {
+): Promise<RunningApp> {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'creator-files-bench-'));
   // A second instance uses the first one's database and leaves dropping it to the first.
   const database =
@@ -194,6 +208,9 @@ export async function startApp(
         : undefined;
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  // BENCH_PROFILE=<dir>: the app writes a V8 CPU profile there when it is stopped.
+  const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   // cwd is the data directory, so a developer's .env in the repository is not loaded.
   const { child, output } = spawnChild(
     join(DIST, 'src/main.js'),
@@ -213,9 +230,11 @@ export async function startApp(
       ...(process.env.UV_THREADPOOL_SIZE
         ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE }
         : {}),
+      ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
       ...env,
     },
     dataDir,
+    profileDir ? ['--import', pathToFileURL(join(DIST, 'bench/servers/cpu-profile.js')).href] : [],
   );
   const cleanup = async () => {
     cleanups.delete(cleanup);
@@ -277,6 +296,50 @@ export function startMinimalNest(
   path = '/',
 ): Promise<RunningServer> {
   return startFixedBodyServer('minimal-nest.js', body, contentType, path);
+}
+
+/**
+ * Baseline: a bare `node:http` server streaming `file` on every GET
+ * (`fs.createReadStream(file).pipe(res)`, with its length and content type).
+ */
+export async function startFileServer(file: string, contentType: string): Promise<RunningServer> {
+  const port = await freePort();
+  const { child, output } = spawnChild(
+    join(DIST, 'bench/servers/file-stream.js'),
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      BENCH_FILE: file,
+      BENCH_CONTENT_TYPE: contentType,
+    },
+    ROOT,
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/ready`, child, output);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/** Baseline: a bare `node:http` server writing each POSTed body to a file, unparsed. */
+export async function startUploadSink(): Promise<RunningServer> {
+  const port = await freePort();
+  const { child, output } = spawnChild(
+    join(DIST, 'bench/servers/upload-sink.js'),
+    { NODE_ENV: 'production', PORT: String(port) },
+    ROOT,
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/ready`, child, output);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /** What a URL answers (the bytes a baseline must return). */
@@ -372,6 +435,72 @@ export async function load(ctx: BenchContext, options: LoadOptions): Promise<Loa
   };
 }
 
+/**
+ * Several targets measured in turns (A B C, A B C, ...) rather than one after the other, so
+ * that load from other processes on a shared machine falls on all of them alike. Each target
+ * gets one warm-up, then `rounds` runs of `ctx.seconds / rounds`; req/s is over all its runs,
+ * latencies are the median of its runs.
+ */
+export async function loadInTurns<K extends string>(
+  ctx: BenchContext,
+  targets: Record<K, LoadOptions>,
+  rounds = envNumber('BENCH_ROUNDS', 3),
+): Promise<Record<K, LoadResult>> {
+  const names = Object.keys(targets) as K[];
+  const runs = new Map<K, LoadResult[]>(names.map((name) => [name, []]));
+  const seconds = Math.max(1, Math.round(ctx.seconds / rounds));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of names) {
+      const result = await load(ctx, {
+        ...targets[name],
+        seconds,
+        warmupSeconds: round === 0 ? targets[name].warmupSeconds : 0,
+      });
+      runs.get(name)!.push(result);
+    }
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
+  const out = {} as Record<K, LoadResult>;
+  for (const name of names) {
+    const r = runs.get(name)!;
+    out[name] = {
+      requestsPerSec: sum(r.map((x) => x.total)) / (seconds * r.length),
+      p50: median(r.map((x) => x.p50)),
+      p99: median(r.map((x) => x.p99)),
+      max: Math.max(...r.map((x) => x.max)),
+      total: sum(r.map((x) => x.total)),
+      errors: sum(r.map((x) => x.errors)),
+      non2xx: sum(r.map((x) => x.non2xx)),
+    };
+  }
+  return out;
+}
+
+/** Throws when a run saw errors or answers other than 2xx (its figures would mean nothing). */
+export function assertClean(results: Record<string, LoadResult>): void {
+  for (const [name, result] of Object.entries(results)) {
+    if (result.errors > 0 || result.non2xx > 0) {
+      throw new Error(`${name}: ${result.errors} errors and ${result.non2xx} non-2xx answers`);
+    }
+  }
+}
+
+/** A process's resident memory in MiB (VmRSS in /proc/<pid>/status); NaN when unknown. */
+export function rssMb(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    // the process is gone, or not Linux
+    return NaN;
+  }
+}
+
 export interface RssSampler {
   /** Stops sampling; peak and mean resident memory in MiB. */
   stop(): { peakMb: number; meanMb: number; samples: number };
@@ -381,12 +510,8 @@ export interface RssSampler {
 export function sampleRss(pid: number, intervalMs = 50): RssSampler {
   const values: number[] = [];
   const read = () => {
-    try {
-      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) values.push(Number(match[1]) / 1024);
-    } catch {
-      // the process is gone, or not Linux
-    }
+    const value = rssMb(pid);
+    if (!Number.isNaN(value)) values.push(value);
   };
   read();
   const timer = setInterval(read, intervalMs);
@@ -434,10 +559,112 @@ export async function signUp(
   return { email, password, token: body.access_token, userId: body.user.id };
 }
 
+/** `size` bytes made on the fly from one random MiB: never a file, never whole in memory. */
+export function generatedBytes(size: number): Readable {
+  const chunk = randomBytes(Math.min(size, 1024 * 1024));
+  let left = size;
+  return new Readable({
+    read() {
+      if (left === 0) return void this.push(null);
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    },
+  });
+}
+
+export interface UploadOptions {
+  size: number;
+  title?: string;
+  priceCents?: number;
+  fileName?: string;
+  contentType?: string;
+  /** Another target for the same request (a baseline); `/creator/upload` by default. */
+  path?: string;
+}
+
+/**
+ * `POST /creator/upload` of `size` generated bytes, streamed (Content-Length known, never
+ * buffered): resolves with the status and the answer's JSON text.
+ */
+export function uploadProduct(
+  baseUrl: string,
+  token: string,
+  options: UploadOptions,
+): Promise<{ status: number; body: string }> {
+  const boundary = `----bench${randomBytes(8).toString('hex')}`;
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const head = Buffer.from(
+    field('title', options.title ?? 'Benchmark upload') +
+      field('priceCents', String(options.priceCents ?? 1500)) +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${options.fileName ?? 'bench.zip'}"\r\n` +
+      `Content-Type: ${options.contentType ?? 'application/zip'}\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const url = new URL(options.path ?? '/creator/upload', baseUrl);
+  return new Promise((done, fail) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + options.size + tail.length,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', fail);
+    async function* parts() {
+      yield head;
+      yield* generatedBytes(options.size);
+      yield tail;
+    }
+    pipeline(Readable.from(parts()), req).catch(fail);
+  });
+}
+
+/** A product of the creator `token`, with a file of `size` bytes; its id. */
+export async function createProduct(
+  baseUrl: string,
+  token: string,
+  options: UploadOptions,
+): Promise<string> {
+  const answer = await uploadProduct(baseUrl, token, options);
+  if (answer.status !== 201) throw new Error(`upload: ${answer.status} ${answer.body}`);
+  return (JSON.parse(answer.body) as { id: string }).id;
+}
+
+/** The buyer `token` buys `productId` through the simulated payments driver (paid at once). */
+export async function buyProduct(baseUrl: string, token: string, productId: string): Promise<void> {
+  const started = await fetch(`${baseUrl}/purchase/${productId}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (started.status !== 201)
+    throw new Error(`purchase: ${started.status} ${await started.text()}`);
+  const { checkoutUrl } = (await started.json()) as { checkoutUrl: string };
+  const paid = await fetch(`${baseUrl}${new URL(checkoutUrl).pathname}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'outcome=success',
+    redirect: 'manual',
+  });
+  await paid.arrayBuffer();
+  if (paid.status !== 303) throw new Error(`simulated payment: ${paid.status}`);
+}
+
 /** Runs `fn` with the server started by `start`, and stops the server whatever happens. */
-export async function withServer<T>(
-  start: Promise<RunningServer>,
-  fn: (server: RunningServer) => Promise<T>,
+export async function withServer<T, S extends RunningServer = RunningServer>(
+  start: Promise<S>,
+  fn: (server: S) => Promise<T>,
 ): Promise<T> {
   const server = await start;
   try {

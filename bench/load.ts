@@ -543,7 +543,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   try {
     second = await startApp(run, shared, {
       databaseUrl: first.databaseUrl!,
-      dataDir: first.dataDir!,
+      dataDir: first.dataDir,
     });
     const started = await startProxy([new URL(first.baseUrl), new URL(second.baseUrl)]);
     proxy = started.server;

@@ -11,6 +11,9 @@ export interface ScenarioEntry {
 export const SCENARIOS: ScenarioEntry[] = [
   { name: 'health', description: 'GET /health req/s vs bare node:http and minimal NestJS', load: () => import('./health.js') },
   { name: 'webhooks', description: 'verified Stripe events/s; 200 concurrent duplicates of one event', load: () => import('./webhooks.js') },
+  { name: 'catalogue', description: 'GET /products?limit=20 over 10,000 products vs the same bytes from NestJS and node:http; 304s', load: () => import('./catalogue.js') },
+  { name: 'upload', description: '1 GiB through POST /creator/upload vs a stream copy to disk; server RSS growth', load: () => import('./upload.js') },
+  { name: 'downloads', description: 'links/s of GET /download/:productId; a 256 MiB file through /files/<token> vs node:http', load: () => import('./downloads.js') },
   { name: 'login-load', description: 'GET /health latency alone vs while 20 clients log in at bcrypt cost 12', load: () => import('./login-load.js') },
   { name: 'load', description: 'mixed workload at 100 connections (browse, log in, buy, download, stats) on one and on two instances; every purchase recorded once', load: () => import('./load.js') },
 ];

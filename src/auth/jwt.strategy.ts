@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -21,7 +22,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwt.secret,
+      // A KeyObject, made once: given the string, jsonwebtoken tries to parse it as a PEM public
+      // key on every request (an exception inside OpenSSL) before treating it as an HMAC secret.
+      // passport-jwt hands it to jsonwebtoken as is; its types only name strings and Buffers.
+      secretOrKey: createSecretKey(Buffer.from(config.jwt.secret, 'utf8')) as unknown as Buffer,
       // Pinned: a token signed with another algorithm (or `none`) is refused.
       algorithms: ['HS256'],
       ignoreExpiration: false,

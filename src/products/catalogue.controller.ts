@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -6,10 +6,12 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { type Page, PageDto } from '../common/pagination.js';
+import { PageDto } from '../common/pagination.js';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
+import { sendSerialized } from '../common/serialized-json.js';
 import { CatalogueService } from './catalogue.service.js';
 import { CatalogueQueryDto } from './dto/catalogue-query.dto.js';
 import { CatalogueProductDto } from './dto/product.dto.js';
@@ -34,8 +36,11 @@ export class CatalogueController {
     type: ErrorDto,
     description: 'Bad query, or a cursor from another sort (VALIDATION_FAILED)',
   })
-  list(@Query() query: CatalogueQueryDto): Promise<Page<CatalogueProductDto>> {
-    return this.catalogue.list(query);
+  list(
+    @Query() query: CatalogueQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return this.catalogue.listJson(query).then((page) => sendSerialized(res, page));
   }
 
   @Get(':id')

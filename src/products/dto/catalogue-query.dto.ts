@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination.js';
+import { quickParse } from '../../common/pipes/validation.js';
 
 export const CATALOGUE_SORTS = ['newest', 'price_asc', 'price_desc'] as const;
 export type CatalogueSort = (typeof CATALOGUE_SORTS)[number];
@@ -28,3 +29,20 @@ export class CatalogueQueryDto extends PageQueryDto {
   @IsIn(CATALOGUE_SORTS)
   sort: CatalogueSort = 'newest';
 }
+
+const SIMPLE_LIMIT = /^(?:[1-9]\d?|100)$/;
+
+// Most catalogue requests are `?limit=N` and/or `?sort=...` with nothing else: read those without
+// class-transformer and class-validator (anything else gets the full validation).
+quickParse(CatalogueQueryDto, (value) => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const query = new CatalogueQueryDto();
+  for (const [name, given] of Object.entries(value)) {
+    if (typeof given !== 'string') return undefined;
+    if (name === 'limit' && SIMPLE_LIMIT.test(given)) query.limit = Number(given);
+    else if (name === 'sort' && (CATALOGUE_SORTS as readonly string[]).includes(given)) {
+      query.sort = given as CatalogueSort;
+    } else return undefined;
+  }
+  return query;
+});
