@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { UuidParam } from '../common/pipes/parse-uuid.js';
 import { Auth } from '../common/decorators/auth.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
@@ -45,7 +46,7 @@ export class DownloadsController {
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such product visible to you' })
   link(
     @CurrentUser() user: User,
-    @Param('productId', ParseUUIDPipe) productId: string,
+    @UuidParam('productId') productId: string,
     @Req() req: Request,
   ): Promise<DownloadLinkDto> {
     return this.downloads.issueLink(user, productId, {

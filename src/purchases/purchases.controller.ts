@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { UuidParam } from '../common/pipes/parse-uuid.js';
 import { Auth } from '../common/decorators/auth.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
@@ -48,7 +49,7 @@ export class PurchasesController {
   })
   start(
     @CurrentUser() buyer: User,
-    @Param('productId', ParseUUIDPipe) productId: string,
+    @UuidParam('productId') productId: string,
     @Body() dto: StartCheckoutDto,
   ): Promise<CheckoutDto> {
     return this.purchases.startCheckout(buyer, productId, dto);
@@ -64,7 +65,7 @@ export class PurchasesController {
   })
   @ApiOkResponse({ type: PurchaseDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such purchase of yours' })
-  get(@CurrentUser() buyer: User, @Param('id', ParseUUIDPipe) id: string): Promise<PurchaseDto> {
+  get(@CurrentUser() buyer: User, @UuidParam('id') id: string): Promise<PurchaseDto> {
     return this.purchases.getForBuyer(buyer, id);
   }
 
