@@ -751,12 +751,12 @@ export interface components {
         StartCheckoutDto: {
             /**
              * @description Where the buyer lands after paying: on PUBLIC_URL or an origin in CORS_ORIGINS. `{CHECKOUT_SESSION_ID}` is replaced with the session id. Default: the API's /checkout/success page.
-             * @example https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}
+             * @example http://localhost:3000/checkout/success?session_id={CHECKOUT_SESSION_ID}
              */
             successUrl?: string;
             /**
              * @description Where the buyer lands after cancelling; same rules as successUrl.
-             * @example https://shop.example.com/products/123
+             * @example http://localhost:3000/checkout/cancel
              */
             cancelUrl?: string;
         };

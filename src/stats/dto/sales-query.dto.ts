@@ -6,7 +6,6 @@ import { DATE_PATTERN } from '../period.js';
 export class SalesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     format: 'date',
-    example: '2025-01-01',
     description: 'Only sales paid on or after this day (in `tz`)',
   })
   @IsOptional()
@@ -15,7 +14,6 @@ export class SalesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     format: 'date',
-    example: '2025-01-31',
     description: 'Only sales paid on or before this day (in `tz`)',
   })
   @IsOptional()

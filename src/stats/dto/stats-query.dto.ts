@@ -5,7 +5,6 @@ import { DATE_PATTERN, DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS } from '../period.js
 export class StatsQueryDto {
   @ApiPropertyOptional({
     format: 'date',
-    example: '2025-01-01',
     description: `First day of the period (inclusive, in \`tz\`). Default: ${DEFAULT_PERIOD_DAYS - 1} days before \`to\`.`,
   })
   @IsOptional()
@@ -14,7 +13,6 @@ export class StatsQueryDto {
 
   @ApiPropertyOptional({
     format: 'date',
-    example: '2025-01-31',
     description: `Last day of the period (inclusive, in \`tz\`). Default: today in \`tz\`. At most ${MAX_PERIOD_DAYS} days from \`from\` to \`to\`.`,
   })
   @IsOptional()
