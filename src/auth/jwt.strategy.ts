@@ -6,13 +6,12 @@ import { AppConfig } from '../config/app-config.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { isUuid } from '../common/uuid.js';
 
 export interface JwtPayload {
   sub: string;
   role: Role;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -34,7 +33,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   /** A token is only as good as the account behind it: a deleted user's token is a 401. */
   async validate(payload: Partial<JwtPayload>): Promise<User | false> {
-    if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return false;
+    if (!isUuid(payload.sub)) return false;
     const user = await this.users.findById(payload.sub);
     if (user === null || user.role !== payload.role) return false;
     return user;

@@ -6,6 +6,7 @@ import { decodeCursor } from '../common/pagination.js';
 import type { CatalogueProductDto, ProductDto } from './dto/product.dto.js';
 import type { Product } from './product.entity.js';
 import type { ProductStatus } from './product-status.enum.js';
+import { isUuid } from '../common/uuid.js';
 
 /** The columns every product list reads, plus the exact creation time as keyset text. */
 export const PRODUCT_COLUMNS = `
@@ -86,7 +87,6 @@ export function rowToCatalogueDto(row: ProductRow): CatalogueProductDto {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export type KeysetSort = 'newest' | 'price_asc' | 'price_desc';
@@ -109,7 +109,7 @@ export function readCursor(cursor: string, sort: KeysetSort): Keyset {
       rest.length === 0 &&
       cursorSort === sort &&
       typeof id === 'string' &&
-      UUID.test(id) &&
+      isUuid(id) &&
       (sort === 'newest'
         ? typeof key === 'string' && TIMESTAMP.test(key) && !Number.isNaN(Date.parse(key))
         : Number.isSafeInteger(key)),

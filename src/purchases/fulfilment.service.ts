@@ -5,12 +5,11 @@ import { PaymentEventRecord } from './payment-event.entity.js';
 import { settledStatus } from './purchase-access.js';
 import { DisputeStatus, PurchaseStatus } from './purchase-status.enum.js';
 import { Purchase } from './purchase.entity.js';
+import { isUuid } from '../common/uuid.js';
 
 export type EventOutcome = 'applied' | 'duplicate' | 'deferred' | 'ignored';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const asUuid = (value: string | null | undefined) =>
-  value !== null && value !== undefined && UUID.test(value) ? value : null;
+const asUuid = (value: string | null | undefined) => (isUuid(value) ? value : null);
 
 type PaymentScopedEvent = Extract<
   PaymentEvent,

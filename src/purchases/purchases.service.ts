@@ -15,6 +15,7 @@ import { FulfilmentService } from './fulfilment.service.js';
 import { grantsAccess } from './purchase-access.js';
 import { LIVE_STATUSES, PurchaseStatus } from './purchase-status.enum.js';
 import { Purchase } from './purchase.entity.js';
+import { isUuid } from '../common/uuid.js';
 
 /** A pending checkout this close to its expiry is not handed out again. */
 const REUSE_MARGIN_MS = 60_000;
@@ -143,7 +144,7 @@ export class PurchasesService {
           typeof v[0] === 'string' &&
           !Number.isNaN(Date.parse(v[0])) &&
           typeof v[1] === 'string' &&
-          /^[0-9a-f-]{36}$/.test(v[1]),
+          isUuid(v[1]),
       ) as [string, string];
       params.push(paidAt, id);
       after = 'AND (p.paid_at, p.id) < ($3::timestamptz, $4::uuid)';
