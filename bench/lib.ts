@@ -252,32 +252,43 @@ export async function startApp(
   return { baseUrl, pid: child.pid!, stop: cleanup, databaseUrl: database?.url, dataDir };
 }
 
-async function startFixedBodyServer(
+/** A baseline server script from bench/servers as a child process, once `readyPath` answers. */
+async function startServerScript(
   script: string,
-  body: Buffer,
-  contentType: string,
-  path: string,
+  env: Record<string, string>,
+  readyPath: string,
 ): Promise<RunningServer> {
   const port = await freePort();
   const { child, output } = spawnChild(
     join(DIST, 'bench/servers', script),
-    {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      BENCH_BODY_BASE64: body.toString('base64'),
-      BENCH_CONTENT_TYPE: contentType,
-      BENCH_PATH: path,
-    },
+    { NODE_ENV: 'production', PORT: String(port), ...env },
     ROOT,
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${baseUrl}${path}`, child, output);
+    await waitForHttp(`${baseUrl}${readyPath}`, child, output);
   } catch (error) {
     await stopChild(child);
     throw error;
   }
   return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+function startFixedBodyServer(
+  script: string,
+  body: Buffer,
+  contentType: string,
+  path: string,
+): Promise<RunningServer> {
+  return startServerScript(
+    script,
+    {
+      BENCH_BODY_BASE64: body.toString('base64'),
+      BENCH_CONTENT_TYPE: contentType,
+      BENCH_PATH: path,
+    },
+    path,
+  );
 }
 
 /** Baseline: a bare `node:http` server answering `body` on every request (child process). */
@@ -302,44 +313,17 @@ export function startMinimalNest(
  * Baseline: a bare `node:http` server streaming `file` on every GET
  * (`fs.createReadStream(file).pipe(res)`, with its length and content type).
  */
-export async function startFileServer(file: string, contentType: string): Promise<RunningServer> {
-  const port = await freePort();
-  const { child, output } = spawnChild(
-    join(DIST, 'bench/servers/file-stream.js'),
-    {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      BENCH_FILE: file,
-      BENCH_CONTENT_TYPE: contentType,
-    },
-    ROOT,
+export function startFileServer(file: string, contentType: string): Promise<RunningServer> {
+  return startServerScript(
+    'file-stream.js',
+    { BENCH_FILE: file, BENCH_CONTENT_TYPE: contentType },
+    '/ready',
   );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${baseUrl}/ready`, child, output);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /** Baseline: a bare `node:http` server writing each POSTed body to a file, unparsed. */
-export async function startUploadSink(): Promise<RunningServer> {
-  const port = await freePort();
-  const { child, output } = spawnChild(
-    join(DIST, 'bench/servers/upload-sink.js'),
-    { NODE_ENV: 'production', PORT: String(port) },
-    ROOT,
-  );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${baseUrl}/ready`, child, output);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return { baseUrl, pid: child.pid!, stop: () => stopChild(child) };
+export function startUploadSink(): Promise<RunningServer> {
+  return startServerScript('upload-sink.js', {}, '/ready');
 }
 
 /** What a URL answers (the bytes a baseline must return). */
