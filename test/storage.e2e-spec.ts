@@ -105,6 +105,28 @@ describe('storage: local driver and /files links', () => {
       expect(filesUnder(join(t.dataDir, 'storage'))).toEqual(before);
     });
 
+    it('leaves no temp file when the body fails before the file is even open', async () => {
+      // pipeline() rejects before the destroyed file stream has closed; a put that unlinked its
+      // temp file right then raced the still-pending open(), which could create it afterwards.
+      const before = filesUnder(join(t.dataDir, 'storage'));
+      const puts = Array.from({ length: 300 }, () =>
+        storage.put({
+          key: newKey(),
+          body: new Readable({
+            read() {
+              this.destroy(new Error('client went away'));
+            },
+          }),
+          contentType: 'text/plain',
+        }),
+      );
+      const results = await Promise.allSettled(puts);
+      expect(results.every((result) => result.status === 'rejected')).toBe(true);
+      // Anything a late open() created would be there by now.
+      await sleep(200);
+      expect(filesUnder(join(t.dataDir, 'storage'))).toEqual(before);
+    });
+
     it.each(['../x', '/etc/passwd', 'a/../../x', 'a//b', 'a/', '.tmp/x', 'a/b.c', 'é', '', 'a\0b'])(
       'refuses the key %j',
       async (bad) => {
