@@ -25,7 +25,8 @@ describe('managing products', () => {
   let othersProduct: CreatedProduct;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // sek: a currency whose smallest card payment (3.00 kr) is above the general 50.
+    t = await createTestApp({ ALLOWED_CURRENCIES: 'usd,eur,sek' });
     creator = await registerCreator(t.http);
     other = await registerCreator(t.http);
     buyer = await registerBuyer(t.http);
@@ -214,6 +215,29 @@ describe('managing products', () => {
         .send({ currency: 'chf' })
         .expect(400);
       expect(res.body.code).toBe('CURRENCY_NOT_ALLOWED');
+    });
+
+    it("keeps a paid price at or above its currency's smallest card payment", async () => {
+      const p = await createProduct(t.http, creator, { priceCents: 100 });
+      const patch = (body: object) =>
+        t.http.patch(`/creator/products/${p.id}`).set(creator.auth).send(body);
+      for (const body of [{ currency: 'sek' }, { priceCents: 299, currency: 'sek' }]) {
+        const res = await patch(body).expect(400);
+        expect(res.body).toMatchObject({
+          code: 'VALIDATION_FAILED',
+          fields: [
+            { field: 'priceCents', errors: [expect.stringContaining('at least 300 in sek')] },
+          ],
+        });
+      }
+      const unchanged = await t.http.get(`/creator/products/${p.id}`).set(creator.auth);
+      expect(unchanged.body).toMatchObject({ priceCents: 100, currency: 'usd' });
+      await patch({ priceCents: 300, currency: 'sek' }).expect(200);
+      expect((await patch({ priceCents: 250 }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await patch({ priceCents: 0 }).expect(200)).body).toMatchObject({
+        priceCents: 0,
+        currency: 'sek',
+      });
     });
   });
 

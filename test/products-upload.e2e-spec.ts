@@ -30,7 +30,11 @@ describe('POST /creator/upload', () => {
   let buyer: Account;
 
   beforeAll(async () => {
-    t = await createTestApp({ MAX_UPLOAD_BYTES: String(MAX) });
+    // sek: a currency whose smallest card payment (3.00 kr) is above the general 50.
+    t = await createTestApp({
+      MAX_UPLOAD_BYTES: String(MAX),
+      ALLOWED_CURRENCIES: 'usd,eur,gbp,cad,aud,jpy,sek',
+    });
     creator = await registerCreator(t.http, { displayName: 'Ada' });
     buyer = await registerBuyer(t.http);
   });
@@ -274,6 +278,26 @@ describe('POST /creator/upload', () => {
         400,
         'CURRENCY_NOT_ALLOWED',
       );
+    });
+
+    it("400 on priceCents below the currency's smallest card payment, before or after the file", async () => {
+      const res = await refused(
+        () => send([...fields({ priceCents: '299', currency: 'sek' }), file()]),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expect(res.body.fields).toEqual([
+        { field: 'priceCents', errors: [expect.stringContaining('at least 300 in sek')] },
+      ]);
+      await refused(
+        () => send([file(), ...fields({ priceCents: '299', currency: 'sek' })]),
+        400,
+        'VALIDATION_FAILED',
+      );
+      const ok = await send([...fields({ priceCents: '300', currency: 'sek' }), file()]).expect(
+        201,
+      );
+      expect(ok.body).toMatchObject({ priceCents: 300, currency: 'sek' });
     });
 
     it('400 for unknown or repeated fields, a second file, or a file under another name', async () => {

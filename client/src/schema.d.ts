@@ -611,7 +611,7 @@ export interface components {
             /** @default  */
             description: string;
             /**
-             * @description Integer minor units: 0 (free) or from 50 to 99,999,999
+             * @description Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more (e.g. 300 in sek, 17500 in huf)
              * @example 1500
              */
             priceCents: number;
@@ -677,7 +677,7 @@ export interface components {
         UpdateProductDto: {
             title?: string;
             description?: string;
-            /** @description Integer minor units: 0 (free) or from 50 to 99,999,999 */
+            /** @description Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more (e.g. 300 in sek, 17500 in huf) */
             priceCents?: number;
             /**
              * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES

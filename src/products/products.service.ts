@@ -20,6 +20,7 @@ import {
   type CreateProductField,
 } from './dto/create-product.dto.js';
 import type { ProductDto } from './dto/product.dto.js';
+import { priceBelowMinimum } from './dto/product-fields.js';
 import type { UpdateProductDto } from './dto/update-product.dto.js';
 import { Product } from './product.entity.js';
 import {
@@ -154,6 +155,9 @@ export class ProductsService {
   async update(creator: User, id: string, dto: UpdateProductDto): Promise<ProductDto> {
     const product = await this.findOwn(creator, id);
     if (dto.currency !== undefined) this.assertCurrency(dto.currency);
+    if (dto.priceCents !== undefined || dto.currency !== undefined) {
+      this.assertPriceFor(dto.priceCents ?? product.priceCents, dto.currency ?? product.currency);
+    }
     const changes: Partial<Product> = {
       title: dto.title,
       description: dto.description,
@@ -254,6 +258,7 @@ export class ProductsService {
       metatype: CreateProductDto,
     })) as CreateProductDto;
     if (dto.currency !== undefined) this.assertCurrency(dto.currency);
+    this.assertPriceFor(dto.priceCents, dto.currency ?? this.defaultCurrency());
     return dto;
   }
 
@@ -270,7 +275,20 @@ export class ProductsService {
         { fields },
       );
     }
-    if (typeof dto.currency === 'string') this.assertCurrency(dto.currency);
+    if (typeof dto.currency === 'string') {
+      this.assertCurrency(dto.currency);
+      // Without the currency yet (it may follow the file), the full check comes after the file.
+      if (typeof dto.priceCents === 'number') this.assertPriceFor(dto.priceCents, dto.currency);
+    }
+  }
+
+  /** A paid price under its currency's minimum could never be paid: 400 on priceCents. */
+  private assertPriceFor(priceCents: number, currency: string): void {
+    const message = priceBelowMinimum(priceCents, currency);
+    if (message === undefined) return;
+    throw new DomainException(HttpStatus.BAD_REQUEST, ErrorCode.ValidationFailed, message, {
+      fields: [{ field: 'priceCents', errors: [message] }],
+    });
   }
 
   private assertCurrency(currency: string): void {

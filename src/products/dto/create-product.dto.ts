@@ -43,7 +43,8 @@ export class UploadProductBodyDto {
     minimum: 0,
     maximum: 99_999_999,
     example: 1500,
-    description: 'Integer minor units: 0 (free) or from 50 to 99,999,999',
+    description:
+      "Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more (e.g. 300 in sek, 17500 in huf)",
   })
   priceCents: number;
 

@@ -20,7 +20,8 @@ export class UpdateProductDto {
     type: 'integer',
     minimum: 0,
     maximum: 99_999_999,
-    description: 'Integer minor units: 0 (free) or from 50 to 99,999,999',
+    description:
+      "Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more (e.g. 300 in sek, 17500 in huf)",
   })
   @IsOptional()
   @PriceRules()
