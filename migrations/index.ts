@@ -4,6 +4,7 @@ import { CreateProducts1795677480871 } from './1795677480871-CreateProducts.js';
 import { CreatePurchases1795677699111 } from './1795677699111-CreatePurchases.js';
 import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-CreateSimulatedCheckoutSessions.js';
 import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
+import { DropRedundantPurchasesIndex1795688979861 } from './1795688979861-DropRedundantPurchasesIndex.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreatePurchases1795677699111,
   CreateSimulatedCheckoutSessions1795678165829,
   AddPurchasesStatsIndex1795679470321,
+  DropRedundantPurchasesIndex1795688979861,
 ];

@@ -19,11 +19,11 @@ import { DisputeStatus, PurchaseStatus } from './purchase-status.enum.js';
 @Index('UQ_purchases_session', ['providerSessionId'], { unique: true })
 @Index('IDX_purchases_payment', ['providerPaymentId'])
 @Index('IDX_purchases_buyer_paid', ['buyerId', 'paidAt', 'id'])
-@Index('IDX_purchases_product_paid', ['productId', 'paidAt'])
 // At most one live (pending, paid or disputed) purchase per buyer and product: a partial unique
 // index made by the migration.
 @Index('UQ_purchases_live', { synchronize: false })
-// The creator stats' covering index (product, paid time, id) INCLUDE the figures: a migration.
+// The creator stats' covering index (product, paid time, id) INCLUDE the figures, which also
+// serves every lookup by product: a migration.
 @Index('IDX_purchases_product_paid_cover', { synchronize: false })
 export class Purchase {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_purchases' })
