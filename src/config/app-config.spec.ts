@@ -14,6 +14,18 @@ function problems(env: Record<string, string>): string[] {
   return [];
 }
 
+describe('loadConfig: uploads', () => {
+  it('takes a file of a gigabyte or more by default (2 GiB), and MAX_UPLOAD_BYTES sets it', () => {
+    expect(loadConfig(base).storage.maxUploadBytes).toBe(2 * 1024 ** 3);
+    expect(loadConfig({ ...base, MAX_UPLOAD_BYTES: '1048576' }).storage.maxUploadBytes).toBe(
+      1048576,
+    );
+    expect(problems({ MAX_UPLOAD_BYTES: '0' })).toEqual([
+      expect.stringContaining('MAX_UPLOAD_BYTES'),
+    ]);
+  });
+});
+
 describe('loadConfig: payments', () => {
   it('uses the simulated driver when no Stripe key is set', () => {
     const config = loadConfig(base);

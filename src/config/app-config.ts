@@ -343,7 +343,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     storage: {
       driver: storageDriver,
       supabase,
-      maxUploadBytes: r.int('MAX_UPLOAD_BYTES', 536870912, 1, Number.MAX_SAFE_INTEGER),
+      // 2 GiB: video courses and sample packs of a gigabyte or more go through on a fresh install.
+      maxUploadBytes: r.int('MAX_UPLOAD_BYTES', 2147483648, 1, Number.MAX_SAFE_INTEGER),
       allowedExtensions: [...new Set(extensions)],
       linkSecret: Buffer.alloc(0),
     },
