@@ -1,6 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { type BenchContext, type BenchResult, compare, startApp, withServer } from './lib.js';
+import pg from 'pg';
+import {
+  type BenchContext,
+  type BenchResult,
+  compare,
+  envNumber,
+  startApp,
+  withServer,
+} from './lib.js';
 
 const SECRET = 'whsec_bench_webhooks';
 
@@ -12,10 +20,11 @@ function sign(payload: string): string {
 }
 
 /**
- * A checkout.session.completed event for a checkout this app never created: verified, recorded
- * once in payment_events and looked up in the same transaction as a real one, then ignored.
+ * A checkout.session.completed event, paid, for 15.00 USD. For a checkout the app created (a
+ * seeded pending purchase) it fulfils that purchase; for any other it is verified, recorded once
+ * in payment_events and looked up in the same transaction as a real one, then ignored.
  */
-function completedEvent(): string {
+function completedEvent(sessionId = `cs_bench_${randomBytes(12).toString('hex')}`): string {
   const id = randomBytes(12).toString('hex');
   return JSON.stringify({
     id: `evt_bench_${id}`,
@@ -24,7 +33,7 @@ function completedEvent(): string {
     created: Math.floor(Date.now() / 1000),
     data: {
       object: {
-        id: `cs_bench_${id}`,
+        id: sessionId,
         object: 'checkout.session',
         status: 'complete',
         payment_status: 'paid',
@@ -38,11 +47,57 @@ function completedEvent(): string {
   });
 }
 
+const PRODUCTS = 100;
+
+/**
+ * `count` pending Stripe purchases of 15.00 USD with checkout sessions `cs_seeded_0` to
+ * `cs_seeded_<count - 1>`, as POST /purchase leaves them (one live purchase per buyer and
+ * product, so the buyers are spread over 100 products).
+ */
+async function seedPendingPurchases(databaseUrl: string, count: number): Promise<pg.Client> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const creator = await db.query<{ id: string }>(
+    `INSERT INTO users (email, password_hash, role, display_name)
+    VALUES ('webhooks-creator@bench.example', 'x', 'creator', 'Creator') RETURNING id`,
+  );
+  await db.query(
+    `INSERT INTO products (creator_id, title, price_cents, currency, file_key, file_name,
+      file_size, content_type, sha256)
+    SELECT $1, 'Product ' || i, 1500, 'usd', 'bench/' || gen_random_uuid(), 'file.pdf', 1,
+      'application/pdf', repeat('0', 64)
+    FROM generate_series(1, ${PRODUCTS}) AS i`,
+    [creator.rows[0].id],
+  );
+  await db.query(
+    `INSERT INTO users (email, password_hash, role, display_name)
+    SELECT 'webhooks-buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
+    FROM generate_series(0, $1::int - 1) AS i`,
+    [Math.ceil(count / PRODUCTS)],
+  );
+  await db.query(
+    `WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products),
+      b AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users WHERE role = 'buyer')
+    INSERT INTO purchases (buyer_id, product_id, amount_cents, currency, status, provider,
+      provider_session_id)
+    SELECT b.id, p.id, 1500, 'usd', 'pending', 'stripe', 'cs_seeded_' || i
+    FROM generate_series(0, $1::int - 1) AS i
+    JOIN p ON p.n = i % ${PRODUCTS}
+    JOIN b ON b.n = i / ${PRODUCTS}`,
+    [count],
+  );
+  await db.query('VACUUM ANALYZE purchases');
+  return db;
+}
+
 /**
  * Verified Stripe webhook events processed per second (each a distinct event, signed per
  * request), against the same route answering a bad signature (the work before the database);
  * then a burst of 200 concurrent deliveries of one event: how many rows it wrote and how many
- * answers were not 2xx.
+ * answers were not 2xx. On the server database every event fulfils its own seeded pending
+ * purchase (row lock, checks, update, event row: the whole path of a real payment), and the
+ * purchases paid are counted afterwards; on the embedded one (owned by the app, so nothing can
+ * be seeded) the events are for checkouts the app does not know.
  */
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const env = {
@@ -52,68 +107,114 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   };
   return withServer(startApp(ctx, env), async (app) => {
     const url = `${app.baseUrl}/webhooks/stripe`;
-    const drive = (valid: boolean, duration: number) =>
-      autocannon({
-        url,
-        connections: ctx.connections,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              const body = completedEvent();
-              return {
-                ...request,
-                headers: {
-                  'content-type': 'application/json',
-                  'stripe-signature': valid ? sign(body) : 't=1,v1=00',
-                },
-                body,
-              };
-            },
-          },
-        ],
-      });
-
-    ctx.log('warm-up');
-    await drive(true, ctx.warmupSeconds);
-    ctx.log('distinct verified events, as fast as they are answered');
-    const events = await drive(true, ctx.seconds);
-    ctx.log('the same route refusing a bad signature');
-    const refused = await drive(false, ctx.seconds);
-    if (events.errors + events.timeouts > 0 || events.non2xx > 0) {
-      throw new Error(`webhooks: ${events.errors} errors, ${events.non2xx} non-2xx answers`);
+    const seeded = envNumber('BENCH_WEBHOOK_PURCHASES', 100_000);
+    let db: pg.Client | undefined;
+    if (app.databaseUrl !== undefined) {
+      ctx.log(`seeding ${seeded} pending purchases with SQL`);
+      db = await seedPendingPurchases(app.databaseUrl, seeded);
+    } else {
+      ctx.log('embedded database: the events are for checkouts the app does not know');
     }
-
-    ctx.log('burst: 200 concurrent deliveries of one event');
-    const body = completedEvent();
-    const signature = sign(body);
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, async () => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-          body,
-        });
-        const answer = (await res.json()) as { outcome?: string };
-        return { status: res.status, outcome: answer.outcome };
-      }),
-    );
-    const written = answers.filter((a) => a.status === 200 && a.outcome !== 'duplicate').length;
-    const non2xx = answers.filter((a) => a.status < 200 || a.status >= 300).length;
-
-    return [
-      compare(
-        'verified events processed/s',
-        events.requests.average,
-        'events/s',
-        'bad signature refused',
-        refused.requests.average,
-      ),
-      { name: 'verified event p50', value: events.latency.p50, unit: 'ms' },
-      { name: 'verified event p99', value: events.latency.p99, unit: 'ms' },
-      { name: 'burst of 200 duplicates: rows written', value: written, unit: 'rows' },
-      { name: 'burst of 200 duplicates: non-2xx answers', value: non2xx, unit: 'answers' },
-    ];
+    try {
+      return await measure(ctx, url, db, seeded);
+    } finally {
+      await db?.end();
+    }
   });
+}
+
+async function measure(
+  ctx: BenchContext,
+  url: string,
+  db: pg.Client | undefined,
+  seeded: number,
+): Promise<BenchResult[]> {
+  let next = 0;
+  // The next seeded checkout while there are any, else one the app does not know.
+  const nextSession = () => (db !== undefined && next < seeded ? `cs_seeded_${next++}` : undefined);
+  const drive = (valid: boolean, duration: number) =>
+    autocannon({
+      url,
+      connections: ctx.connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const body = completedEvent(valid ? nextSession() : undefined);
+            return {
+              ...request,
+              headers: {
+                'content-type': 'application/json',
+                'stripe-signature': valid ? sign(body) : 't=1,v1=00',
+              },
+              body,
+            };
+          },
+        },
+      ],
+    });
+
+  ctx.log('warm-up');
+  await drive(true, ctx.warmupSeconds);
+  ctx.log('distinct verified events, as fast as they are answered');
+  const events = await drive(true, ctx.seconds);
+  ctx.log('the same route refusing a bad signature');
+  const refused = await drive(false, ctx.seconds);
+  if (events.errors + events.timeouts > 0 || events.non2xx > 0) {
+    throw new Error(`webhooks: ${events.errors} errors, ${events.non2xx} non-2xx answers`);
+  }
+  if (db !== undefined && next >= seeded) {
+    throw new Error(`all ${seeded} seeded purchases were used: raise BENCH_WEBHOOK_PURCHASES`);
+  }
+  // Every event sent for a seeded checkout so far, answered or cut off at the end of a run.
+  const sent = next;
+
+  ctx.log('burst: 200 concurrent deliveries of one event');
+  const body = completedEvent(nextSession());
+  const signature = sign(body);
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, async () => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body,
+      });
+      const answer = (await res.json()) as { outcome?: string };
+      return { status: res.status, outcome: answer.outcome };
+    }),
+  );
+  const written = answers.filter((a) => a.status === 200 && a.outcome !== 'duplicate').length;
+  const non2xx = answers.filter((a) => a.status < 200 || a.status >= 300).length;
+
+  const results: BenchResult[] = [
+    compare(
+      'verified events processed/s',
+      events.requests.average,
+      'events/s',
+      'bad signature refused',
+      refused.requests.average,
+    ),
+    { name: 'verified event p50', value: events.latency.p50, unit: 'ms' },
+    { name: 'verified event p99', value: events.latency.p99, unit: 'ms' },
+    { name: 'burst of 200 duplicates: rows written', value: written, unit: 'rows' },
+    { name: 'burst of 200 duplicates: non-2xx answers', value: non2xx, unit: 'answers' },
+  ];
+  if (db !== undefined) {
+    const { rows } = await db.query<{ paid: number; burst: number }>(
+      `SELECT count(*)::int AS paid,
+        count(*) FILTER (WHERE provider_session_id = $1)::int AS burst
+      FROM purchases WHERE status = 'paid'`,
+      [`cs_seeded_${sent}`],
+    );
+    const { paid, burst } = rows[0];
+    ctx.log(`${sent} events sent for seeded checkouts before the burst; ${paid} purchases paid`);
+    // A request cut off at the end of a run may or may not have been processed; never more
+    // purchases than events, and the burst's purchase exactly once.
+    if (burst !== 1 || paid - burst > sent || paid - burst < sent - 2 * ctx.connections) {
+      throw new Error(`${sent} events and a burst, but ${paid} purchases paid (${burst} by it)`);
+    }
+    results.push({ name: 'purchases fulfilled by the events', value: paid, unit: 'purchases' });
+  }
+  return results;
 }
