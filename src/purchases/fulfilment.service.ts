@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { CheckoutState, PaymentEvent } from '../payments/payments.interface.js';
 import { PaymentEventRecord } from './payment-event.entity.js';
 import { settledStatus } from './purchase-access.js';
@@ -15,6 +15,13 @@ type PaymentScopedEvent = Extract<
   PaymentEvent,
   { type: 'charge.refunded' | 'dispute.created' | 'dispute.closed' }
 >;
+
+/** The events that can arrive before the payment they refer to, and wait for it. */
+const DEFERRABLE_TYPES: PaymentScopedEvent['type'][] = [
+  'charge.refunded',
+  'dispute.created',
+  'dispute.closed',
+];
 
 /**
  * The one fulfilment path. A Stripe webhook, the simulated checkout's Pay button and a buyer
@@ -148,7 +155,7 @@ export class FulfilmentService {
       purchase.paidAt = new Date();
       purchase.providerPaymentId = checkout.paymentId ?? purchase.providerPaymentId;
       purchase.status = settledStatus(purchase);
-      await m.save(purchase);
+      await this.write(m, purchase);
       await this.applyDeferred(m, purchase);
       return 'applied';
     }
@@ -156,7 +163,7 @@ export class FulfilmentService {
     if (checkout.paymentId !== null) purchase.providerPaymentId = checkout.paymentId;
     if (asyncFailed) purchase.status = PurchaseStatus.Failed;
     else if (checkout.status === 'expired') purchase.status = PurchaseStatus.Expired;
-    await m.save(purchase);
+    await this.write(m, purchase);
     return 'applied';
   }
 
@@ -168,7 +175,7 @@ export class FulfilmentService {
     });
     if (purchase === null || purchase.paidAt === null) return 'deferred';
     this.changePayment(purchase, event);
-    await m.save(purchase);
+    await this.write(m, purchase);
     return 'applied';
   }
 
@@ -198,10 +205,13 @@ export class FulfilmentService {
 
   /** Applies, in arrival order, the events that waited for this purchase to be paid. */
   private async applyDeferred(m: EntityManager, purchase: Purchase): Promise<void> {
+    // Only refunds and disputes ever wait. The type matters: the checkout event being handled
+    // is itself unprocessed until its transaction ends, and must not be taken for one of them.
     const waiting = await m
       .createQueryBuilder(PaymentEventRecord, 'e')
       .setLock('pessimistic_write')
       .where('e.processed_at IS NULL')
+      .andWhere('e.type IN (:...types)', { types: DEFERRABLE_TYPES })
       .andWhere('(e.purchase_id = :purchaseId OR e.provider_payment_id = :paymentId)', {
         purchaseId: purchase.id,
         paymentId: purchase.providerPaymentId ?? '',
@@ -211,12 +221,36 @@ export class FulfilmentService {
       .getMany();
     for (const record of waiting) {
       this.changePayment(purchase, record.payload as PaymentScopedEvent);
-      record.processedAt = new Date();
     }
     if (waiting.length > 0) {
-      await m.save(purchase);
-      await m.save(waiting);
+      await this.write(m, purchase);
+      await m.update(
+        PaymentEventRecord,
+        { id: In(waiting.map((record) => record.id)) },
+        { processedAt: () => 'now()' },
+      );
     }
+  }
+
+  /**
+   * Writes what fulfilment changes on a purchase locked by lockPurchase. An UPDATE of those
+   * columns, not save(): save() first reads the row back to find what changed, one more round
+   * trip in every payment's transaction.
+   */
+  private async write(m: EntityManager, purchase: Purchase): Promise<void> {
+    await m.update(
+      Purchase,
+      { id: purchase.id },
+      {
+        status: purchase.status,
+        providerSessionId: purchase.providerSessionId,
+        providerPaymentId: purchase.providerPaymentId,
+        paidAt: purchase.paidAt,
+        refundedCents: purchase.refundedCents,
+        refundedAt: purchase.refundedAt,
+        disputeStatus: purchase.disputeStatus,
+      },
+    );
   }
 
   private async lockPurchase(
