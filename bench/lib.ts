@@ -543,6 +543,38 @@ export async function signUp(
   return { email, password, token: body.access_token, userId: body.user.id };
 }
 
+/** `count` buyers inserted with SQL, for seeding at scale (no password: they cannot log in). */
+export async function seedBuyers(db: pg.Client, count: number): Promise<void> {
+  await db.query(
+    `INSERT INTO users (email, password_hash, role, display_name)
+    SELECT 'buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
+    FROM generate_series(1, $1::int) AS i`,
+    [count],
+  );
+}
+
+/**
+ * `count` products of `creatorId` inserted with SQL, with placeholder file columns (no object is
+ * stored). Product i costs `priceCents`, or 500 + 100 i minor units when that is not given, in
+ * `currencies[i % currencies.length]`.
+ */
+export async function seedProducts(
+  db: pg.Client,
+  creatorId: string,
+  count: number,
+  prices: { priceCents?: number; currencies: readonly string[] },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO products (creator_id, title, price_cents, currency, file_key, file_name,
+      file_size, content_type, sha256)
+    SELECT $1, 'Product ' || i, COALESCE($3::int, 500 + i * 100),
+      ($4::text[])[1 + i % cardinality($4::text[])], 'bench/' || gen_random_uuid(), 'file.pdf', 1,
+      'application/pdf', repeat('0', 64)
+    FROM generate_series(1, $2::int) AS i`,
+    [creatorId, count, prices.priceCents ?? null, prices.currencies],
+  );
+}
+
 /** `size` bytes made on the fly from one random MiB: never a file, never whole in memory. */
 export function generatedBytes(size: number): Readable {
   const chunk = randomBytes(Math.min(size, 1024 * 1024));

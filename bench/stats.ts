@@ -3,7 +3,15 @@
 // app's own database on the PostgreSQL server. Each scale's figure is compared with the first
 // scale's, measured in the same run, to show how the cost grows.
 import pg from 'pg';
-import { type BenchContext, type BenchResult, signUp, startApp, withServer } from './lib.js';
+import {
+  type BenchContext,
+  type BenchResult,
+  seedBuyers,
+  seedProducts,
+  signUp,
+  startApp,
+  withServer,
+} from './lib.js';
 
 const SCALES = [1_000, 100_000, 1_000_000];
 const PRODUCTS = 20;
@@ -104,26 +112,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
 async function measure(ctx: BenchContext, base: string, db: pg.Client): Promise<BenchResult[]> {
   const { token, userId } = await signUp(base, 'creator');
-  const buyers = Math.ceil(Math.max(...SCALES) / PRODUCTS);
-  await db.query(
-    `INSERT INTO users (email, password_hash, role, display_name)
-    SELECT 'buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
-    FROM generate_series(1, $1) AS i`,
-    [buyers],
-  );
+  await seedBuyers(db, Math.ceil(Math.max(...SCALES) / PRODUCTS));
   const rival = await db.query<{ id: string }>(
     `INSERT INTO users (email, password_hash, role, display_name)
     VALUES ('rival@bench.example', 'x', 'creator', 'Rival') RETURNING id`,
   );
   for (const creatorId of [userId, rival.rows[0].id]) {
-    await db.query(
-      `INSERT INTO products (creator_id, title, price_cents, currency, file_key, file_name,
-        file_size, content_type, sha256)
-      SELECT $1, 'Product ' || i, 500 + i * 100, (ARRAY['usd', 'eur', 'jpy'])[1 + i % 3],
-        'bench/' || gen_random_uuid(), 'file.pdf', 1, 'application/pdf', repeat('0', 64)
-      FROM generate_series(1, ${PRODUCTS}) AS i`,
-      [creatorId],
-    );
+    await seedProducts(db, creatorId, PRODUCTS, { currencies: ['usd', 'eur', 'jpy'] });
   }
   // Another creator's 100,000 sales share the table, as on a real platform.
   await seedPurchases(db, rival.rows[0].id, 0, 100_000);

@@ -6,6 +6,8 @@ import {
   type BenchResult,
   compare,
   envNumber,
+  seedBuyers,
+  seedProducts,
   startApp,
   withServer,
 } from './lib.js';
@@ -61,20 +63,8 @@ async function seedPendingPurchases(databaseUrl: string, count: number): Promise
     `INSERT INTO users (email, password_hash, role, display_name)
     VALUES ('webhooks-creator@bench.example', 'x', 'creator', 'Creator') RETURNING id`,
   );
-  await db.query(
-    `INSERT INTO products (creator_id, title, price_cents, currency, file_key, file_name,
-      file_size, content_type, sha256)
-    SELECT $1, 'Product ' || i, 1500, 'usd', 'bench/' || gen_random_uuid(), 'file.pdf', 1,
-      'application/pdf', repeat('0', 64)
-    FROM generate_series(1, ${PRODUCTS}) AS i`,
-    [creator.rows[0].id],
-  );
-  await db.query(
-    `INSERT INTO users (email, password_hash, role, display_name)
-    SELECT 'webhooks-buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
-    FROM generate_series(0, $1::int - 1) AS i`,
-    [Math.ceil(count / PRODUCTS)],
-  );
+  await seedProducts(db, creator.rows[0].id, PRODUCTS, { priceCents: 1500, currencies: ['usd'] });
+  await seedBuyers(db, Math.ceil(count / PRODUCTS));
   await db.query(
     `WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products),
       b AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users WHERE role = 'buyer')
