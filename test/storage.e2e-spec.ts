@@ -13,9 +13,9 @@ import { createTestApp, type TestApp } from './helpers/test-app.js';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const newKey = () => `creator-${randomUUID()}/product-${randomUUID()}/${randomUUID()}`;
 
-/** A body that sends some bytes, then fails, like an upload cut off midway. */
+/** A body that sends some bytes (none for 0), then fails, like an upload cut off midway. */
 function failingStream(bytesBefore: number): Readable {
-  let sent = false;
+  let sent = bytesBefore === 0;
   return new Readable({
     read() {
       if (!sent) {
@@ -110,15 +110,7 @@ describe('storage: local driver and /files links', () => {
       // temp file right then raced the still-pending open(), which could create it afterwards.
       const before = filesUnder(join(t.dataDir, 'storage'));
       const puts = Array.from({ length: 300 }, () =>
-        storage.put({
-          key: newKey(),
-          body: new Readable({
-            read() {
-              this.destroy(new Error('client went away'));
-            },
-          }),
-          contentType: 'text/plain',
-        }),
+        storage.put({ key: newKey(), body: failingStream(0), contentType: 'text/plain' }),
       );
       const results = await Promise.allSettled(puts);
       expect(results.every((result) => result.status === 'rejected')).toBe(true);
