@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -19,6 +18,7 @@ import {
   stripeEvents,
 } from './helpers/fake-stripe.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
+import { freePort } from './helpers/ports.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { countProducts, eventually, multipart, storedFiles } from './helpers/uploads.js';
 
@@ -342,17 +342,6 @@ describe('faults: the payment provider times out during checkout', () => {
 });
 
 // --- SIGKILL while a webhook is being processed ---
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 interface Child {
   baseUrl: string;

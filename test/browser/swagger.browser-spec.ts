@@ -2,7 +2,6 @@
 // and the simulated checkout page. Run with `npm run test:browser`; needs Chromium
 // (Debian: apt-get install chromium), found at CHROMIUM_PATH or /usr/bin/chromium.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -14,23 +13,12 @@ import {
   registerBuyer,
   registerCreator,
 } from '../helpers/factories.js';
+import { freePort } from '../helpers/ports.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS =
   process.env.BROWSER_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'creator-files-shots-'));
-
-/** A port that is free now, so PUBLIC_URL (and the links the app builds) can name it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('in a browser', () => {
   let t: TestApp;
