@@ -159,6 +159,23 @@ export class StripePaymentsDriver implements PaymentsDriver {
     return toCheckoutState(session);
   }
 
+  async expireCheckout(sessionId: string): Promise<CheckoutState> {
+    const expired = await this.call(`expire checkout session ${sessionId}`, () =>
+      this.stripe.checkout.sessions.expire(sessionId).catch((error: unknown) => {
+        // Only an open session can be expired: Stripe refuses one already complete or expired.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) return null;
+        throw error;
+      }),
+    );
+    if (expired !== null) return toCheckoutState(expired);
+    const state = await this.getCheckout(sessionId);
+    if (state.status === 'open') {
+      this.logger.error(`Checkout session ${sessionId} could not be expired and is still open`);
+      throw providerError();
+    }
+    return state;
+  }
+
   parseWebhook(request: WebhookRequest): PaymentEvent {
     const secret = this.settings.webhookSecret;
     if (secret === undefined) {
