@@ -6,8 +6,12 @@ import type { DestinationStream } from 'pino';
 import { setLogDestination } from './common/logging.module.js';
 import type { AppConfig } from './config/app-config.js';
 
-/** How Nest builds the app (also used by tests that override providers). */
-export const APP_OPTIONS = { rawBody: true, bufferLogs: true, bodyParser: false } as const;
+/**
+ * How Nest builds the app (also used by tests that override providers). The body parsers are
+ * registered by configureApp, which keeps each raw body itself (Nest's `rawBody: true` would
+ * replace the parsers' `verify`, where the body's shape is checked).
+ */
+export const APP_OPTIONS = { bufferLogs: true, bodyParser: false } as const;
 
 export interface CreateAppOptions {
   /** Where log lines go instead of stdout (tests read them from here). */
