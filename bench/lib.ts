@@ -155,9 +155,12 @@ export interface RunningServer {
   dataDir?: string;
 }
 
-/** Another instance beside a running app: same database, data directory and secrets. */
+/**
+ * Another instance beside a running app: same database, data directory and secrets. With no
+ * `databaseUrl`, an app on the embedded database in `dataDir` (one at a time: stop the first).
+ */
 export interface SharedInstance {
-  databaseUrl: string;
+  databaseUrl?: string;
   dataDir: string;
 }
 
@@ -202,7 +205,9 @@ export async function startApp(
   // A second instance uses the first one's database and leaves dropping it to the first.
   const database =
     shared !== undefined
-      ? { url: shared.databaseUrl, drop: () => Promise.resolve() }
+      ? shared.databaseUrl === undefined
+        ? undefined
+        : { url: shared.databaseUrl, drop: () => Promise.resolve() }
       : ctx.database.kind === 'server'
         ? await createDatabase(ctx.database.adminUrl)
         : undefined;
@@ -576,7 +581,7 @@ export async function signUp(
 }
 
 /** `count` buyers inserted with SQL, for seeding at scale (no password: they cannot log in). */
-export async function seedBuyers(db: pg.Client, count: number): Promise<void> {
+export async function seedBuyers(db: Pick<pg.Client, 'query'>, count: number): Promise<void> {
   await db.query(
     `INSERT INTO users (email, password_hash, role, display_name)
     SELECT 'buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
@@ -591,7 +596,7 @@ export async function seedBuyers(db: pg.Client, count: number): Promise<void> {
  * `currencies[i % currencies.length]`.
  */
 export async function seedProducts(
-  db: pg.Client,
+  db: Pick<pg.Client, 'query'>,
   creatorId: string,
   count: number,
   prices: { priceCents?: number; currencies: readonly string[] },
