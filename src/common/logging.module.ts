@@ -91,6 +91,8 @@ export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, n
               'req.headers["stripe-signature"]',
               '*.password',
               '*.access_token',
+              '*.refresh_token',
+              '*.token',
               '*.url',
             ],
             censor: '[redacted]',
