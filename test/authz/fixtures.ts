@@ -48,6 +48,15 @@ export interface Fixtures {
   openSession: string;
   /** The token of a download link for productA (the local driver's /files/:token). */
   fileToken: string;
+  /** One unused refresh token of the owner per caller (POST /refresh spends it). */
+  refreshTokens: Record<Caller, string>;
+  /**
+   * Per signed-in caller: another session of the same account, for POST /logout (which ends the
+   * session it is called with), and an account of the same role, for PUT /me/password (which
+   * ends every other session of the account): the rest of the walk keeps the callers' tokens.
+   */
+  spareSession: Partial<Record<Caller, Record<string, string>>>;
+  sameRole: Partial<Record<Caller, Account>>;
 }
 
 /** Starts a checkout and pays it on the simulated checkout page; returns the purchase id. */
@@ -95,6 +104,25 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
   if (link.status !== 200) throw new Error(`download: ${link.status} ${JSON.stringify(link.body)}`);
   const fileToken = new URL((link.body as { url: string }).url).pathname.split('/').pop()!;
 
+  const signIn = async (account: Account) => {
+    const res = await http
+      .post('/login')
+      .send({ email: account.email, password: account.password });
+    if (res.status !== 200) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { access_token: string; refresh_token: string };
+  };
+  const refreshTokens = {} as Record<Caller, string>;
+  for (const caller of CALLERS) refreshTokens[caller] = (await signIn(owner)).refresh_token;
+  const accounts = { buyer, owner, otherBuyer, creator, otherCreator };
+  const spareSession: Fixtures['spareSession'] = {};
+  const sameRole: Fixtures['sameRole'] = {};
+  for (const [caller, account] of Object.entries(accounts) as [Caller, Account][]) {
+    spareSession[caller] = { Authorization: `Bearer ${(await signIn(account)).access_token}` };
+    sameRole[caller] = caller.toLowerCase().includes('creator')
+      ? await registerCreator(http)
+      : await registerBuyer(http);
+  }
+
   // A real token whose account no longer exists.
   await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
 
@@ -107,9 +135,9 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
       otherBuyer: { headers: otherBuyer.auth, userId: otherBuyer.id },
       creator: { headers: creator.auth, userId: creator.id },
       otherCreator: { headers: otherCreator.auth, userId: otherCreator.id },
-      forged: { headers: bearer(forgedToken(owner.id, 'buyer')), userId: null },
+      forged: { headers: bearer(forgedToken(owner.id, 'buyer', owner.sessionId)), userId: null },
       expired: {
-        headers: bearer(expiredToken(owner.id, 'buyer', t.config.jwt.secret)),
+        headers: bearer(expiredToken(owner.id, 'buyer', owner.sessionId, t.config.jwt.secret)),
         userId: null,
       },
       deleted: { headers: doomed.auth, userId: null },
@@ -128,5 +156,8 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     purchaseB,
     openSession,
     fileToken,
+    refreshTokens,
+    spareSession,
+    sameRole,
   };
 }
