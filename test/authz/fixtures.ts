@@ -1,4 +1,6 @@
+import { JwtService } from '@nestjs/jwt';
 import type { Agent as TestAgent } from 'supertest';
+import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
 import {
   registerBuyer,
   registerCreator,
@@ -104,23 +106,21 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
   if (link.status !== 200) throw new Error(`download: ${link.status} ${JSON.stringify(link.body)}`);
   const fileToken = new URL((link.body as { url: string }).url).pathname.split('/').pop()!;
 
-  const signIn = async (account: Account) => {
-    const res = await http
-      .post('/login')
-      .send({ email: account.email, password: account.password });
-    if (res.status !== 200) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as { access_token: string; refresh_token: string };
-  };
+  // Sessions opened directly (no HTTP round trip, no bcrypt): the walk only spends them.
+  const sessions = t.app.get(SessionsService);
+  const jwt = t.app.get(JwtService);
   const refreshTokens = {} as Record<Caller, string>;
-  for (const caller of CALLERS) refreshTokens[caller] = (await signIn(owner)).refresh_token;
+  for (const caller of CALLERS) refreshTokens[caller] = (await sessions.open(owner.id)).token;
   const accounts = { buyer, owner, otherBuyer, creator, otherCreator };
   const spareSession: Fixtures['spareSession'] = {};
   const sameRole: Fixtures['sameRole'] = {};
   for (const [caller, account] of Object.entries(accounts) as [Caller, Account][]) {
-    spareSession[caller] = { Authorization: `Bearer ${(await signIn(account)).access_token}` };
-    sameRole[caller] = caller.toLowerCase().includes('creator')
-      ? await registerCreator(http)
-      : await registerBuyer(http);
+    const role = caller.toLowerCase().includes('creator') ? 'creator' : 'buyer';
+    const sid = (await sessions.open(account.id)).sessionId;
+    spareSession[caller] = {
+      Authorization: `Bearer ${await jwt.signAsync({ sub: account.id, role, sid })}`,
+    };
+    sameRole[caller] = role === 'creator' ? await registerCreator(http) : await registerBuyer(http);
   }
 
   // A real token whose account no longer exists.
