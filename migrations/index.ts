@@ -6,6 +6,7 @@ import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-Cr
 import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
 import { DropRedundantPurchasesIndex1795688979861 } from './1795688979861-DropRedundantPurchasesIndex.js';
 import { CreateSessions1796057568156 } from './1796057568156-CreateSessions.js';
+import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentIssues.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AddPurchasesStatsIndex1795679470321,
   DropRedundantPurchasesIndex1795688979861,
   CreateSessions1796057568156,
+  CreatePaymentIssues1796057625203,
 ];
