@@ -130,6 +130,53 @@ describe('loadConfig: payments', () => {
   });
 });
 
+describe('loadConfig: sessions and email', () => {
+  it('defaults: 15-minute access tokens, 30-day sessions, .eml files, WEB_URL under PUBLIC_URL', () => {
+    const config = loadConfig({ ...base, PUBLIC_URL: 'https://shop.example.com/' });
+    expect(config.jwt.expiresIn).toBe(900);
+    expect(config.sessions).toEqual({ refreshTtlDays: 30 });
+    expect(config.mail).toEqual({
+      smtpUrl: undefined,
+      from: 'Creator Files <no-reply@localhost>',
+      mailDir: '/nonexistent/creator-files-spec/mail',
+    });
+    expect(config.webUrl).toBe('https://shop.example.com/app');
+  });
+
+  it('reads REFRESH_TOKEN_TTL_DAYS, SMTP_URL, MAIL_FROM and WEB_URL', () => {
+    const config = loadConfig({
+      ...base,
+      REFRESH_TOKEN_TTL_DAYS: '7',
+      SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+      MAIL_FROM: 'Shop <sales@example.com>',
+      WEB_URL: 'https://example.com/store/',
+    });
+    expect(config.sessions.refreshTtlDays).toBe(7);
+    expect(config.mail.smtpUrl).toBe('smtps://user:pass@smtp.example.com:465');
+    expect(config.mail.from).toBe('Shop <sales@example.com>');
+    expect(config.webUrl).toBe('https://example.com/store');
+    expect(loadConfig({ ...base, MAIL_FROM: 'sales@example.com' }).mail.from).toBe(
+      'sales@example.com',
+    );
+  });
+
+  it('names each bad value', () => {
+    expect(
+      problems({
+        REFRESH_TOKEN_TTL_DAYS: '0',
+        SMTP_URL: 'http://smtp.example.com',
+        MAIL_FROM: 'x@example.com\r\nBcc: victim@example.com',
+        WEB_URL: 'ftp://example.com',
+      }),
+    ).toEqual([
+      expect.stringContaining('REFRESH_TOKEN_TTL_DAYS'),
+      expect.stringContaining('SMTP_URL'),
+      expect.stringContaining('MAIL_FROM'),
+      expect.stringContaining('WEB_URL'),
+    ]);
+  });
+});
+
 describe('loadConfig: listening address', () => {
   it('listens on every interface unless HOST names an address or a host name', () => {
     expect(loadConfig(base).host).toBeUndefined();

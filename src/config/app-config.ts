@@ -122,6 +122,16 @@ export class AppConfig {
   dataDir: string;
   database: DatabaseConfig & { migrationsRun: boolean; poolSize: number };
   jwt: { secret: string; expiresIn: number };
+  /** Refresh tokens: a session lives this long after its last refresh. */
+  sessions: { refreshTtlDays: number };
+  mail: {
+    /** smtp:// or smtps:// URL; without it, messages are written as .eml files under mailDir. */
+    smtpUrl?: string;
+    from: string;
+    mailDir: string;
+  };
+  /** The storefront: base of the links in emails. */
+  webUrl: string;
   bcryptCost: number;
   storage: {
     driver: StorageDriverName;
@@ -302,6 +312,21 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
+const DEFAULT_MAIL_FROM = 'Creator Files <no-reply@localhost>';
+
+/** A sender as `Name <address>` or a bare address; anything else (a header injection) is refused. */
+function mailFrom(r: Reader): string {
+  const value = r.string('MAIL_FROM', DEFAULT_MAIL_FROM);
+  const address = /^(?:[^<>\r\n"]{0,100}<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))$/.exec(
+    value,
+  );
+  if (address === null) {
+    r.problems.push(`MAIL_FROM: must be an address or "Name <address>" (got "${value}")`);
+    return DEFAULT_MAIL_FROM;
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const nodeEnv = r.oneOf<NodeEnv>(
@@ -406,7 +431,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
       poolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
     },
-    jwt: { secret: '', expiresIn: r.int('JWT_EXPIRES_IN', 3600, 60, 30 * 24 * 3600) },
+    jwt: { secret: '', expiresIn: r.int('JWT_EXPIRES_IN', 900, 60, 24 * 3600) },
+    sessions: { refreshTtlDays: r.int('REFRESH_TOKEN_TTL_DAYS', 30, 1, 365) },
+    mail: {
+      smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+      from: mailFrom(r),
+      mailDir: join(dataDir, 'mail'),
+    },
+    webUrl: (r.url('WEB_URL', ['http:', 'https:']) ?? `${publicUrl}/app`).replace(/\/+$/, ''),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
     storage: {
       driver: storageDriver,
