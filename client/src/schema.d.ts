@@ -334,7 +334,7 @@ export interface paths {
         };
         /**
          * One of your purchases
-         * @description A pending purchase is re-checked with the payment provider first, so a buyer back from checkout sees "paid" even before the webhook arrives.
+         * @description A pending purchase is re-checked with the payment provider first (at most once every few seconds per purchase), so a buyer back from checkout sees "paid" even before the webhook arrives. Rate limited per buyer (PAYMENT_REQUESTS_PER_MINUTE).
          */
         get: operations["Purchases_get"];
         put?: never;
@@ -610,7 +610,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1600,7 +1600,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1611,6 +1611,15 @@ export interface operations {
             };
             /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1913,7 +1922,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1924,6 +1933,15 @@ export interface operations {
             };
             /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2087,6 +2105,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
                 headers: {
@@ -2137,6 +2164,15 @@ export interface operations {
             };
             /** @description No such purchase of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
