@@ -6,7 +6,6 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { isUuid } from '../../common/uuid.js';
 import { AppConfig } from '../../config/app-config.js';
 import { User } from '../../users/user.entity.js';
-import { Session } from './session.entity.js';
 
 /** A refresh token as issued: `<session id>.<secret>`, and when its session ends if unused. */
 export interface IssuedRefreshToken {
