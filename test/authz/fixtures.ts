@@ -1,6 +1,10 @@
 import { JwtService } from '@nestjs/jwt';
 import type { Agent as TestAgent } from 'supertest';
+import { AccountTokensService } from '../../src/auth/account-tokens.service.js';
 import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
+import { UserTokenPurpose } from '../../src/auth/user-token.entity.js';
+import { Role } from '../../src/users/role.enum.js';
+import { UsersService } from '../../src/users/users.service.js';
 import {
   registerBuyer,
   registerCreator,
@@ -59,6 +63,9 @@ export interface Fixtures {
    */
   spareSession: Partial<Record<Caller, Record<string, string>>>;
   sameRole: Partial<Record<Caller, Account>>;
+  /** Per caller, an unused verification token of the owner and a reset token of an account of its own. */
+  verifyTokens: Record<Caller, string>;
+  resetTokens: Record<Caller, string>;
 }
 
 /** Starts a checkout and pays it on the simulated checkout page; returns the purchase id. */
@@ -123,6 +130,26 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     sameRole[caller] = role === 'creator' ? await registerCreator(http) : await registerBuyer(http);
   }
 
+  const accountTokens = t.app.get(AccountTokensService);
+  const users = t.app.get(UsersService);
+  const verifyTokens = {} as Record<Caller, string>;
+  const resetTokens = {} as Record<Caller, string>;
+  for (const caller of CALLERS) {
+    const m = t.dataSource.manager;
+    verifyTokens[caller] = (
+      await accountTokens.issue(m, owner.id, UserTokenPurpose.VerifyEmail, 3600)
+    ).token;
+    // A reset ends the other reset links of its account: one account per caller.
+    const resettable = await users.create({
+      email: `reset-${caller}-${owner.id}@example.com`,
+      passwordHash: '$2b$04$0000000000000000000000000000000000000000000000000000.',
+      role: Role.Buyer,
+    });
+    resetTokens[caller] = (
+      await accountTokens.issue(m, resettable.id, UserTokenPurpose.ResetPassword, 3600)
+    ).token;
+  }
+
   // A real token whose account no longer exists.
   await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
 
@@ -159,5 +186,7 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     refreshTokens,
     spareSession,
     sameRole,
+    verifyTokens,
+    resetTokens,
   };
 }

@@ -8,8 +8,11 @@ import {
 } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/app-config.js';
 
-/** `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer. */
-export type RateLimitBucket = 'auth' | 'downloads';
+/**
+ * `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer;
+ * `resetEmail`: password reset emails per address (5 an hour).
+ */
+export type RateLimitBucket = 'auth' | 'downloads' | 'resetEmail';
 
 export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -24,9 +27,10 @@ export class RateLimitService implements OnApplicationShutdown {
   private readonly limiters: Record<RateLimitBucket, RateLimiterAbstract>;
 
   constructor(config: AppConfig) {
-    const limits: Record<RateLimitBucket, number> = {
-      auth: config.authRateLimitPerMinute,
-      downloads: config.downloads.linksPerMinute,
+    const limits: Record<RateLimitBucket, { points: number; duration: number }> = {
+      auth: { points: config.authRateLimitPerMinute, duration: 60 },
+      downloads: { points: config.downloads.linksPerMinute, duration: 60 },
+      resetEmail: { points: 5, duration: 3600 },
     };
     if (config.redisUrl !== undefined) {
       this.redis = new Redis(config.redisUrl, {
@@ -36,7 +40,7 @@ export class RateLimitService implements OnApplicationShutdown {
       this.redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
     }
     const make = (bucket: RateLimitBucket): RateLimiterAbstract => {
-      const options = { keyPrefix: `rl:${bucket}`, points: limits[bucket], duration: 60 };
+      const options = { keyPrefix: `rl:${bucket}`, ...limits[bucket] };
       if (this.redis === undefined) return new RateLimiterMemory(options);
       // While Redis is unreachable each instance keeps counting on its own.
       return new RateLimiterRedis({
@@ -45,7 +49,11 @@ export class RateLimitService implements OnApplicationShutdown {
         insuranceLimiter: new RateLimiterMemory(options),
       });
     };
-    this.limiters = { auth: make('auth'), downloads: make('downloads') };
+    this.limiters = {
+      auth: make('auth'),
+      downloads: make('downloads'),
+      resetEmail: make('resetEmail'),
+    };
   }
 
   async consume(bucket: RateLimitBucket, key: string): Promise<RateLimitResult> {
