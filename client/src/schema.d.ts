@@ -411,7 +411,7 @@ export interface paths {
         };
         /**
          * One of your purchases
-         * @description A pending purchase is re-checked with the payment provider first, so a buyer back from checkout sees "paid" even before the webhook arrives.
+         * @description A pending purchase is re-checked with the payment provider first (at most once every few seconds per purchase), so a buyer back from checkout sees "paid" even before the webhook arrives. Rate limited per buyer (PAYMENT_REQUESTS_PER_MINUTE).
          */
         get: operations["Purchases_get"];
         put?: never;
@@ -469,7 +469,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Default page after a successful checkout */
+        /**
+         * Default page after a successful checkout
+         * @description Names the product and the amount of the checkout session `session_id`, and links to the buyer's library in the storefront.
+         */
         get: operations["Checkout_success"];
         put?: never;
         post?: never;
@@ -686,7 +689,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1854,7 +1857,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1865,6 +1868,15 @@ export interface operations {
             };
             /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2167,7 +2179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2178,6 +2190,15 @@ export interface operations {
             };
             /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2341,6 +2362,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
                 headers: {
@@ -2391,6 +2421,15 @@ export interface operations {
             };
             /** @description No such purchase of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2483,7 +2522,10 @@ export interface operations {
     };
     Checkout_success: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The checkout session, as the payment provider fills it in */
+                session_id?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2496,6 +2538,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };

@@ -28,6 +28,8 @@ export enum ErrorCode {
   LinkInvalid = 'LINK_INVALID',
   LinkExpired = 'LINK_EXPIRED',
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
+  StorageQuotaExceeded = 'STORAGE_QUOTA_EXCEEDED',
+  UploadBudgetExceeded = 'UPLOAD_BUDGET_EXCEEDED',
   // purchases and payments
   AlreadyOwned = 'ALREADY_OWNED',
   RedirectNotAllowed = 'REDIRECT_NOT_ALLOWED',

@@ -32,6 +32,39 @@ describe('loadConfig: uploads', () => {
   });
 });
 
+describe('loadConfig: upload budget and payment requests', () => {
+  it('has generous defaults', () => {
+    const config = loadConfig(base);
+    expect(config.uploads).toEqual({
+      perHour: 120,
+      bytesPerHour: 20 * 1024 ** 3,
+      quotaBytes: 100 * 1024 ** 3,
+    });
+    expect(config.paymentRequestsPerMinute).toBe(60);
+  });
+
+  it('reads each variable, and names the one that is wrong', () => {
+    const config = loadConfig({
+      ...base,
+      UPLOADS_PER_HOUR: '5',
+      UPLOAD_BYTES_PER_HOUR: '1000',
+      STORAGE_QUOTA_BYTES: '2000',
+      PAYMENT_REQUESTS_PER_MINUTE: '7',
+    });
+    expect(config.uploads).toEqual({ perHour: 5, bytesPerHour: 1000, quotaBytes: 2000 });
+    expect(config.paymentRequestsPerMinute).toBe(7);
+    for (const name of [
+      'UPLOADS_PER_HOUR',
+      'UPLOAD_BYTES_PER_HOUR',
+      'STORAGE_QUOTA_BYTES',
+      'PAYMENT_REQUESTS_PER_MINUTE',
+    ]) {
+      expect(problems({ [name]: '0' })).toEqual([expect.stringContaining(name)]);
+      expect(problems({ [name]: '1.5' })).toEqual([expect.stringContaining(name)]);
+    }
+  });
+});
+
 describe('loadConfig: payments', () => {
   it('uses the simulated driver when no Stripe key is set', () => {
     const config = loadConfig(base);

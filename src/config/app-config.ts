@@ -144,6 +144,8 @@ export class AppConfig {
     linkSecret: Buffer;
   };
   downloads: { ttlSeconds: number; linksPerMinute: number };
+  /** Each creator's upload budget: files started and bytes received per hour, bytes kept. */
+  uploads: { perHour: number; bytesPerHour: number; quotaBytes: number };
   payments: {
     driver: PaymentsDriverName;
     stripe?: {
@@ -158,6 +160,8 @@ export class AppConfig {
   };
   allowedCurrencies: string[];
   authRateLimitPerMinute: number;
+  /** Requests per buyer per minute to the routes that may call the payment provider. */
+  paymentRequestsPerMinute: number;
   corsOrigins: string[];
   trustProxy: boolean;
   redisUrl?: string;
@@ -455,9 +459,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlSeconds: r.int('DOWNLOAD_URL_TTL_SECONDS', 60, 1, 3600),
       linksPerMinute: r.int('DOWNLOAD_LINKS_PER_MINUTE', 30, 1, 100000),
     },
+    uploads: {
+      perHour: r.int('UPLOADS_PER_HOUR', 120, 1, 1_000_000),
+      // 20 GiB an hour, 100 GiB kept: ten full-size courses in an hour, a large catalogue.
+      bytesPerHour: r.int('UPLOAD_BYTES_PER_HOUR', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      quotaBytes: r.int('STORAGE_QUOTA_BYTES', 100 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
     allowedCurrencies: currencies,
     authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
+    paymentRequestsPerMinute: r.int('PAYMENT_REQUESTS_PER_MINUTE', 60, 1, 100000),
     corsOrigins,
     trustProxy: r.bool('TRUST_PROXY', false),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
