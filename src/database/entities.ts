@@ -1,8 +1,10 @@
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import { Product } from '../products/product.entity.js';
+import { ProductVersion } from '../products/product-version.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
+import { UploadSession } from '../uploads/upload-session.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
@@ -13,4 +15,6 @@ export const ENTITIES = [
   PaymentEventRecord,
   Download,
   SimulatedCheckoutSession,
+  ProductVersion,
+  UploadSession,
 ];

@@ -5,13 +5,14 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { type Page, type PageQueryDto, toPage } from '../common/pagination.js';
 import { createValidationPipe } from '../common/pipes/validation.js';
 import { AppConfig } from '../config/app-config.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
+import { UploadsService, type VerifiedUpload } from '../uploads/uploads.service.js';
 import type { User } from '../users/user.entity.js';
 import { CatalogueService } from './catalogue.service.js';
 import {
@@ -22,7 +23,14 @@ import {
 import type { ProductDto } from './dto/product.dto.js';
 import { priceBelowMinimum } from './dto/product-fields.js';
 import type { UpdateProductDto } from './dto/update-product.dto.js';
+import {
+  type CreateProductFromUploadDto,
+  type ProductVersionListDto,
+  ReplaceFileFromUploadDto,
+} from './dto/upload-file.dto.js';
+import { NewVersionNotifier } from './new-version-notifier.js';
 import { Product } from './product.entity.js';
+import { ProductVersion } from './product-version.entity.js';
 import {
   cursorOf,
   invalidCursor,
@@ -58,6 +66,8 @@ export class ProductsService {
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly config: AppConfig,
     private readonly catalogue: CatalogueService,
+    private readonly uploads: UploadsService,
+    private readonly notifier: NewVersionNotifier,
   ) {}
 
   /**
@@ -114,12 +124,67 @@ export class ProductsService {
         priceCents: dto.priceCents,
         currency: dto.currency ?? this.defaultCurrency(),
         status: ProductStatus.Published,
+        fileVersion: 1,
         ...this.fileColumns(file),
       });
-      await this.products.insert(product);
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(Product, product);
+        await this.insertVersion(manager, product, null);
+      });
       this.catalogue.invalidate();
       return toProductDto(product);
     });
+  }
+
+  /**
+   * A product from a finished resumable upload: the listing is validated, then the bytes are
+   * checked where they are stored (size, type by magic number, extension), and only then are
+   * the product, its first version and the upload's use written, in one transaction.
+   */
+  async createFromUpload(creator: User, dto: CreateProductFromUploadDto): Promise<ProductDto> {
+    const currency = dto.currency ?? this.defaultCurrency();
+    this.assertCurrency(currency);
+    this.assertPriceFor(dto.priceCents, currency);
+    const file = await this.uploads.verifyFinished(creator, dto.uploadId);
+    const product = this.products.create({
+      id: randomUUID(),
+      creatorId: creator.id,
+      title: dto.title,
+      description: dto.description ?? '',
+      priceCents: dto.priceCents,
+      currency,
+      status: ProductStatus.Published,
+      fileVersion: 1,
+      ...this.uploadColumns(file),
+    });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(Product, product);
+      await this.insertVersion(manager, product, null);
+      await this.uploads.attach(manager, file.session, product.id);
+    });
+    await this.uploads.afterAttach(file.session);
+    this.catalogue.invalidate();
+    return toProductDto(product);
+  }
+
+  /** Every file the product has had, newest first. */
+  async versions(creator: User, id: string): Promise<ProductVersionListDto> {
+    await this.findOwn(creator, id);
+    const versions = await this.dataSource.getRepository(ProductVersion).find({
+      where: { productId: id },
+      order: { version: 'DESC' },
+    });
+    return {
+      items: versions.map((v) => ({
+        version: v.version,
+        fileName: v.fileName,
+        size: v.fileSize,
+        contentType: v.contentType,
+        sha256: v.sha256,
+        note: v.note,
+        createdAt: v.createdAt,
+      })),
+    };
   }
 
   async list(creator: User, query: PageQueryDto): Promise<Page<ProductDto>> {
@@ -185,32 +250,98 @@ export class ProductsService {
   }
 
   /**
-   * Stores the new file under a new key, then points the row at it (version + 1) and only after
-   * that commit removes the old object, so a download never finds the row without its file.
+   * A new version of the file: multipart as before, or JSON `{uploadId, note?, notifyBuyers?}`
+   * naming a finished resumable upload. The old object stays (older versions are kept).
    */
   async replaceFile(creator: User, id: string, req: Request): Promise<ProductDto> {
+    if (/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      const dto = (await this.validation.transform(req.body, {
+        type: 'body',
+        metatype: ReplaceFileFromUploadDto,
+      })) as ReplaceFileFromUploadDto;
+      return this.replaceFromUpload(creator, id, dto);
+    }
     await this.findOwn(creator, id);
     const { file } = await receiveUpload(req, {
       ...this.uploadOptions(creator.id, id),
       fieldNames: [],
     });
-    let oldKey = '';
     const product = await this.keepOrDelete(file, () =>
-      this.dataSource.transaction(async (manager) => {
-        const repository = manager.getRepository(Product);
-        const current = await repository.findOne({
-          where: { id, creatorId: creator.id },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (current === null) throw notFound('Product');
-        oldKey = current.fileKey;
-        Object.assign(current, this.fileColumns(file), { fileVersion: current.fileVersion + 1 });
-        return repository.save(current);
-      }),
+      this.newVersion(creator, id, this.fileColumns(file), { note: null }),
     );
     this.catalogue.invalidate();
-    await deleteQuietly(this.storage, oldKey);
     return toProductDto(product);
+  }
+
+  async replaceFromUpload(
+    creator: User,
+    id: string,
+    dto: ReplaceFileFromUploadDto,
+  ): Promise<ProductDto> {
+    await this.findOwn(creator, id);
+    const file = await this.uploads.verifyFinished(creator, dto.uploadId);
+    const product = await this.newVersion(creator, id, this.uploadColumns(file), {
+      note: dto.note ?? null,
+      notifyBuyers: dto.notifyBuyers === true,
+      attach: (manager) => this.uploads.attach(manager, file.session, id),
+    });
+    await this.uploads.afterAttach(file.session);
+    this.catalogue.invalidate();
+    return toProductDto(product);
+  }
+
+  /**
+   * Points the row at a new file (version + 1) and records the version, in one transaction
+   * holding the product's row lock, so two replacements never get the same number.
+   */
+  private newVersion(
+    creator: User,
+    id: string,
+    columns: Pick<Product, 'fileKey' | 'fileName' | 'fileSize' | 'contentType' | 'sha256'>,
+    options: {
+      note: string | null;
+      notifyBuyers?: boolean;
+      attach?: (manager: EntityManager) => Promise<void>;
+    },
+  ): Promise<Product> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(Product);
+      const current = await repository.findOne({
+        where: { id, creatorId: creator.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (current === null) throw notFound('Product');
+      Object.assign(current, columns, { fileVersion: current.fileVersion + 1 });
+      const saved = await repository.save(current);
+      await this.insertVersion(manager, saved, options.note);
+      await options.attach?.(manager);
+      if (options.notifyBuyers) {
+        await this.notifier.newVersion(manager, {
+          productId: saved.id,
+          title: saved.title,
+          version: saved.fileVersion,
+          note: options.note,
+        });
+      }
+      return saved;
+    });
+  }
+
+  private async insertVersion(
+    manager: EntityManager,
+    product: Product,
+    note: string | null,
+  ): Promise<void> {
+    await manager.insert(ProductVersion, {
+      productId: product.id,
+      version: product.fileVersion,
+      fileKey: product.fileKey,
+      fileName: product.fileName,
+      fileSize: product.fileSize,
+      contentType: product.contentType,
+      sha256: product.sha256,
+      note,
+    });
   }
 
   private async findOwn(creator: User, id: string): Promise<Product> {
@@ -226,6 +357,16 @@ export class ProductsService {
       key: `${creatorId}/${productId}/${randomUUID()}`,
       maxBytes: this.config.storage.maxUploadBytes,
       allowedExtensions: this.config.storage.allowedExtensions,
+    };
+  }
+
+  private uploadColumns(file: VerifiedUpload) {
+    return {
+      fileKey: file.key,
+      fileName: file.fileName,
+      fileSize: file.size,
+      contentType: file.contentType,
+      sha256: file.sha256,
     };
   }
 
