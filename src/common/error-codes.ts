@@ -23,6 +23,13 @@ export enum ErrorCode {
   LinkInvalid = 'LINK_INVALID',
   LinkExpired = 'LINK_EXPIRED',
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
+  // resumable uploads
+  UploadIncomplete = 'UPLOAD_INCOMPLETE',
+  UploadClosed = 'UPLOAD_CLOSED',
+  UploadAlreadyUsed = 'UPLOAD_ALREADY_USED',
+  UploadOffsetMismatch = 'UPLOAD_OFFSET_MISMATCH',
+  UploadExists = 'UPLOAD_EXISTS',
+  TusProtocolError = 'TUS_PROTOCOL_ERROR',
   // purchases and payments
   AlreadyOwned = 'ALREADY_OWNED',
   RedirectNotAllowed = 'REDIRECT_NOT_ALLOWED',

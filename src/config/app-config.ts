@@ -129,6 +129,8 @@ export class AppConfig {
     linkSecret: Buffer;
   };
   downloads: { ttlSeconds: number; linksPerMinute: number };
+  /** Resumable (tus) uploads: how long a session may take before it and its bytes are deleted. */
+  uploads: { sessionTtlHours: number };
   payments: {
     driver: PaymentsDriverName;
     stripe?: {
@@ -352,6 +354,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlSeconds: r.int('DOWNLOAD_URL_TTL_SECONDS', 60, 1, 3600),
       linksPerMinute: r.int('DOWNLOAD_LINKS_PER_MINUTE', 30, 1, 100000),
     },
+    uploads: { sessionTtlHours: r.int('UPLOAD_SESSION_TTL_HOURS', 24, 1, 24 * 30) },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
     allowedCurrencies: currencies,
     authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
