@@ -3,6 +3,7 @@ import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session
 import { Product } from '../products/product.entity.js';
 import { ProductVersion } from '../products/product-version.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
+import { PaymentIssue } from '../purchases/payment-issue.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
 import { UploadSession } from '../uploads/upload-session.entity.js';
 import { User } from '../users/user.entity.js';
@@ -13,6 +14,7 @@ export const ENTITIES = [
   Product,
   Purchase,
   PaymentEventRecord,
+  PaymentIssue,
   Download,
   SimulatedCheckoutSession,
   ProductVersion,
