@@ -538,3 +538,48 @@ describe('resumable uploads (local driver, tus)', () => {
     });
   });
 });
+
+describe('resumable uploads count against the upload budget and the storage quota', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      UPLOADS_PER_HOUR: '4',
+      UPLOAD_BYTES_PER_HOUR: '30000',
+      STORAGE_QUOTA_BYTES: '20000',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const start = (creator: Account, size: number) =>
+    t.http.post('/creator/uploads').set(creator.auth).send({ fileName: 'a.pdf', size });
+
+  it('reserves the declared size of open uploads against the quota', async () => {
+    const creator = await registerCreator(t.http);
+    await start(creator, 15000).expect(201);
+    const over = await start(creator, 5001).expect(413);
+    expect(over.body).toMatchObject({ code: 'STORAGE_QUOTA_EXCEEDED' });
+    await start(creator, 5000).expect(201);
+    // Another creator has a quota of their own.
+    await start(await registerCreator(t.http), 15000).expect(201);
+  });
+
+  it('spends the declared bytes from the hour, and counts each upload started', async () => {
+    const creator = await registerCreator(t.http);
+    await start(creator, 1000).expect(201);
+    // Past the quota is refused too, but the hour's budget speaks first when it is spent.
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM upload_sessions WHERE creator_id = $1',
+      [creator.id],
+    );
+    expect(n).toBe(1);
+    const budget = await start(creator, 29_001).expect(429);
+    expect(budget.body).toMatchObject({ code: 'UPLOAD_BUDGET_EXCEEDED' });
+    expect(Number(budget.headers['retry-after'])).toBeGreaterThan(0);
+    await start(creator, 100).expect(201);
+    await start(creator, 100).expect(201);
+    const many = await start(creator, 100).expect(429);
+    expect(many.body).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+});

@@ -10,6 +10,7 @@ import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { type Page, type PageQueryDto, toPage } from '../common/pagination.js';
 import { createValidationPipe } from '../common/pipes/validation.js';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
 import { UploadsService, type VerifiedUpload } from '../uploads/uploads.service.js';
@@ -42,8 +43,10 @@ import {
   toProductDto,
 } from './product-rows.js';
 import { ProductStatus } from './product-status.enum.js';
+import { storageQuotaExceeded, storedBytes, uploadBudgetExceeded } from './upload/quota.js';
 import {
   deleteQuietly,
+  type FileOptions,
   receiveUpload,
   type StoredFile,
   storeStream,
@@ -66,6 +69,7 @@ export class ProductsService {
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly config: AppConfig,
     private readonly catalogue: CatalogueService,
+    private readonly limits: RateLimitService,
     private readonly uploads: UploadsService,
     private readonly notifier: NewVersionNotifier,
   ) {}
@@ -77,7 +81,7 @@ export class ProductsService {
   async upload(creator: User, req: Request): Promise<ProductDto> {
     const id = randomUUID();
     const { fields, file } = await receiveUpload(req, {
-      ...this.uploadOptions(creator.id, id),
+      ...(await this.uploadOptions(creator.id, id)),
       fieldNames: CREATE_PRODUCT_FIELDS,
       checkEarlyFields: (sent) => this.checkSentFields(sent),
     });
@@ -103,7 +107,14 @@ export class ProductsService {
       file.body.destroy();
       throw error;
     }
-    const stored = await storeStream(file.body, file.name, this.uploadOptions(creator.id, id));
+    let options: FileOptions;
+    try {
+      options = await this.uploadOptions(creator.id, id);
+    } catch (error) {
+      file.body.destroy();
+      throw error;
+    }
+    const stored = await storeStream(file.body, file.name, options);
     return this.insertProduct(creator, id, sent, stored);
   }
 
@@ -127,9 +138,10 @@ export class ProductsService {
         fileVersion: 1,
         ...this.fileColumns(file),
       });
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(Product, product);
-        await this.insertVersion(manager, product, null);
+      await this.dataSource.transaction(async (m) => {
+        await this.assertWithinQuota(m, creator.id, file.size);
+        await m.insert(Product, product);
+        await this.insertVersion(m, product, null);
       });
       this.catalogue.invalidate();
       return toProductDto(product);
@@ -158,6 +170,7 @@ export class ProductsService {
       ...this.uploadColumns(file),
     });
     await this.dataSource.transaction(async (manager) => {
+      await this.assertWithinQuota(manager, creator.id, file.size);
       await manager.insert(Product, product);
       await this.insertVersion(manager, product, null);
       await this.uploads.attach(manager, file.session, product.id);
@@ -261,9 +274,10 @@ export class ProductsService {
       })) as ReplaceFileFromUploadDto;
       return this.replaceFromUpload(creator, id, dto);
     }
-    await this.findOwn(creator, id);
+    const existing = await this.findOwn(creator, id);
     const { file } = await receiveUpload(req, {
-      ...this.uploadOptions(creator.id, id),
+      // The quota counts the current file only, so the one replaced makes room.
+      ...(await this.uploadOptions(creator.id, id, Number(existing.fileSize))),
       fieldNames: [],
     });
     const product = await this.keepOrDelete(file, () =>
@@ -305,12 +319,15 @@ export class ProductsService {
     },
   ): Promise<Product> {
     return this.dataSource.transaction(async (manager) => {
+      await this.lockCreator(manager, creator.id);
       const repository = manager.getRepository(Product);
       const current = await repository.findOne({
         where: { id, creatorId: creator.id },
         lock: { mode: 'pessimistic_write' },
       });
       if (current === null) throw notFound('Product');
+      // The quota counts each product's current file: a new version counts as the difference.
+      await this.assertWithinQuota(manager, creator.id, columns.fileSize - current.fileSize);
       Object.assign(current, columns, { fileVersion: current.fileVersion + 1 });
       const saved = await repository.save(current);
       await this.insertVersion(manager, saved, options.note);
@@ -351,11 +368,40 @@ export class ProductsService {
     return product;
   }
 
-  private uploadOptions(creatorId: string, productId: string) {
+  /**
+   * Where an upload goes and how much of it may come: the smallest of MAX_UPLOAD_BYTES, what is
+   * left of the creator's storage quota and what is left of their hourly upload budget, each
+   * refused with its own code when the file passes it. Checked before any byte is read; the
+   * bytes that do arrive are spent from the hourly budget, whether the file is kept or not.
+   * `replacedBytes`: the size of a file this upload replaces.
+   */
+  private async uploadOptions(
+    creatorId: string,
+    productId: string,
+    replacedBytes = 0,
+  ): Promise<FileOptions> {
+    const { quotaBytes } = this.config.uploads;
+    const quotaLeft =
+      quotaBytes - (await storedBytes(this.dataSource.manager, creatorId)) + replacedBytes;
+    const hour = await this.limits.remaining('uploadBytes', creatorId);
+    if (hour.points <= 0) throw uploadBudgetExceeded(hour.retryAfterSeconds);
+    if (quotaLeft <= 0) throw storageQuotaExceeded(quotaBytes);
+    const maxBytes = Math.min(this.config.storage.maxUploadBytes, quotaLeft, hour.points);
     return {
       storage: this.storage,
       key: `${creatorId}/${productId}/${randomUUID()}`,
-      maxBytes: this.config.storage.maxUploadBytes,
+      maxBytes,
+      tooLarge:
+        maxBytes === this.config.storage.maxUploadBytes
+          ? undefined
+          : maxBytes === quotaLeft
+            ? () => storageQuotaExceeded(quotaBytes)
+            : () => uploadBudgetExceeded(hour.retryAfterSeconds),
+      onReceived: (bytes) => {
+        this.limits.spend('uploadBytes', creatorId, bytes).catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'Could not count upload bytes');
+        });
+      },
       allowedExtensions: this.config.storage.allowedExtensions,
     };
   }
@@ -368,6 +414,24 @@ export class ProductsService {
       contentType: file.contentType,
       sha256: file.sha256,
     };
+  }
+
+  /** Serialises a creator's file writes, so concurrent uploads cannot overrun the quota. */
+  private async lockCreator(m: EntityManager, creatorId: string): Promise<void> {
+    await m.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [creatorId]);
+  }
+
+  /** The quota, checked again where the row is written (uploads may have run side by side). */
+  private async assertWithinQuota(
+    m: EntityManager,
+    creatorId: string,
+    addedBytes: number,
+  ): Promise<void> {
+    await this.lockCreator(m, creatorId);
+    const { quotaBytes } = this.config.uploads;
+    if ((await storedBytes(m, creatorId)) + addedBytes > quotaBytes) {
+      throw storageQuotaExceeded(quotaBytes);
+    }
   }
 
   private fileColumns(file: StoredFile) {

@@ -12,6 +12,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { Auth } from '../common/decorators/auth.decorator.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
@@ -34,9 +35,14 @@ export class CreatorUploadsController {
   })
   @ApiCreatedResponse({ type: UploadSessionDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A bad field (VALIDATION_FAILED)' })
+  @RateLimit(
+    'uploads',
+    'Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or the declared size is more than is left of the hour (UPLOAD_BYTES_PER_HOUR: UPLOAD_BUDGET_EXCEEDED); Retry-After says when to retry',
+  )
   @ApiPayloadTooLargeResponse({
     type: ErrorDto,
-    description: 'size is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE)',
+    description:
+      'size is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or with your files and open uploads would pass STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED)',
   })
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorDto,

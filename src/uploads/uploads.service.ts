@@ -4,9 +4,10 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import mime from 'mime-types';
-import { type EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import {
   detectContentType,
@@ -14,6 +15,11 @@ import {
   SNIFF_BYTES,
 } from '../products/upload/content-type.js';
 import { cleanFileName, fileExtension } from '../products/upload/file-name.js';
+import {
+  storageQuotaExceeded,
+  storedBytes,
+  uploadBudgetExceeded,
+} from '../products/upload/quota.js';
 import { safeContentType } from '../storage/storage.errors.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
 import type { User } from '../users/user.entity.js';
@@ -57,6 +63,8 @@ export class UploadsService {
     @Inject(STORAGE) private readonly storage: StorageDriver,
     @Inject(UPLOAD_STORE) private readonly store: UploadStore,
     private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly limits: RateLimitService,
   ) {}
 
   async create(creator: User, dto: CreateUploadDto): Promise<UploadSessionDto> {
@@ -84,6 +92,7 @@ export class UploadsService {
     if (EXECUTABLE_TYPES.has(contentType)) {
       throw unsupportedType('Programs cannot be sold as files here');
     }
+    await this.assertBudget(creator.id, dto.size);
     const id = randomUUID();
     const session = this.sessions.create({
       id,
@@ -101,6 +110,11 @@ export class UploadsService {
     });
     const target = await this.store.target(session);
     await this.sessions.insert(session);
+    // The declared bytes are what the creator may now send: they are spent from the hour's
+    // budget here, as a multipart upload's bytes are as they arrive.
+    await this.limits.spend('uploadBytes', creator.id, dto.size).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'Could not count upload bytes');
+    });
     return {
       id,
       tusEndpoint: target.endpoint,
@@ -218,6 +232,25 @@ export class UploadsService {
     await this.store.forget(session).catch((error: unknown) => {
       this.logger.warn({ err: error, session: session.id }, 'Could not drop tus bookkeeping');
     });
+  }
+
+  /**
+   * The creator's hourly byte budget and storage quota, before a session exists: the files kept,
+   * plus the uploads still open (their declared sizes are reserved), plus this one. Finishing
+   * checks the quota again where the product row is written.
+   */
+  private async assertBudget(creatorId: string, size: number): Promise<void> {
+    const hour = await this.limits.remaining('uploadBytes', creatorId);
+    if (hour.points < size) throw uploadBudgetExceeded(hour.retryAfterSeconds);
+    const { quotaBytes } = this.config.uploads;
+    const [{ n }] = await this.dataSource.query<{ n: string }[]>(
+      `SELECT COALESCE(sum(size), 0)::text AS n FROM upload_sessions
+       WHERE creator_id = $1 AND product_id IS NULL AND status IN ('pending', 'complete')
+         AND expires_at > now()`,
+      [creatorId],
+    );
+    const kept = await storedBytes(this.dataSource.manager, creatorId);
+    if (kept + Number(n) + size > quotaBytes) throw storageQuotaExceeded(quotaBytes);
   }
 
   private async findOwn(creator: User, id: string): Promise<UploadSession> {
