@@ -117,6 +117,8 @@ export class AppConfig {
   port: number;
   publicUrl: string;
   dataDir: string;
+  /** The built storefront (web/dist) served at /app/. */
+  webDir: string;
   database: { url?: string; migrationsRun: boolean; poolSize: number };
   jwt: { secret: string; expiresIn: number };
   bcryptCost: number;
@@ -333,6 +335,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     publicUrl,
     dataDir,
+    webDir: resolve(r.string('WEB_DIR', './web/dist')),
     database: {
       url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
       migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
