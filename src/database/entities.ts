@@ -2,6 +2,7 @@ import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import { Product } from '../products/product.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
+import { PaymentIssue } from '../purchases/payment-issue.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
 import { User } from '../users/user.entity.js';
 
@@ -11,6 +12,7 @@ export const ENTITIES = [
   Product,
   Purchase,
   PaymentEventRecord,
+  PaymentIssue,
   Download,
   SimulatedCheckoutSession,
 ];

@@ -38,7 +38,7 @@ export function serveWebApp(app: NestExpressApplication, config: AppConfig): voi
     index: false,
     redirect: false,
     dotfiles: 'ignore',
-    setHeaders: (res, path) => {
+    setHeaders: (res: Response, path: string) => {
       res.setHeader(
         'Cache-Control',
         path.startsWith(join(config.webDir, 'assets', '/')) ? IMMUTABLE : SHORT,
