@@ -200,6 +200,19 @@ describe('the storefront at /app/', () => {
       expect(errors).toEqual([]);
     });
 
+    it('shows the catalogue as the README pictures it', async () => {
+      await page.setViewportSize({ width: 1024, height: 640 });
+      await page.goto(`${t.baseUrl}/app/`);
+      await page.getByText('4 products shown').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'storefront-readme.png') });
+      // README_SCREENSHOT=docs/storefront.png npm run test:browser refreshes the committed one.
+      if (process.env.README_SCREENSHOT) {
+        await page.screenshot({ path: process.env.README_SCREENSHOT });
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(errors).toEqual([]);
+    });
+
     it('says so when a page does not exist', async () => {
       await page.goto(`${t.baseUrl}/app/no/such/page`);
       await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
