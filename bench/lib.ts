@@ -225,6 +225,8 @@ export async function startApp(
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
       DOWNLOAD_LINKS_PER_MINUTE: '100000',
+      PAYMENT_REQUESTS_PER_MINUTE: '100000',
+      UPLOADS_PER_HOUR: '100000',
       ALLOW_SIMULATED_PAYMENTS: 'true',
       // Passed through so the effect of libuv's pool size (bcrypt runs there) can be measured.
       ...(process.env.UV_THREADPOOL_SIZE

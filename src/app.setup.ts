@@ -58,6 +58,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'ETag'],
+    // The refresh cookie: only the listed origins may send it (never `*`).
+    credentials: true,
     maxAge: 600,
   });
   app.useGlobalPipes(createValidationPipe());

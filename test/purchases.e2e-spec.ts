@@ -425,3 +425,35 @@ describe('purchases through the simulated checkout', () => {
     });
   });
 });
+
+describe('payment routes are rate limited per buyer', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ PAYMENT_REQUESTS_PER_MINUTE: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('429 RATE_LIMITED with Retry-After past PAYMENT_REQUESTS_PER_MINUTE, per account', async () => {
+    const creator = await registerCreator(t.http);
+    const buyer = await registerBuyer(t.http);
+    const other = await registerBuyer(t.http);
+    const product = await insertProduct(t.dataSource, creator.id);
+    // POST /purchase and GET /purchases/:id share the budget: both may call the provider.
+    const started = await t.http.post(`/purchase/${product.id}`).set(buyer.auth).expect(201);
+    await t.http.get(`/purchases/${started.body.purchaseId}`).set(buyer.auth).expect(200);
+    await t.http.get(`/purchases/${started.body.purchaseId}`).set(buyer.auth).expect(200);
+    for (const res of [
+      await t.http.get(`/purchases/${started.body.purchaseId}`).set(buyer.auth),
+      await t.http.post(`/purchase/${product.id}`).set(buyer.auth),
+    ]) {
+      expect(res.status).toBe(429);
+      expect(res.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    // Another buyer has a budget of their own.
+    await t.http.post(`/purchase/${product.id}`).set(other.auth).expect(201);
+  });
+});

@@ -1,3 +1,4 @@
+import { Session } from '../auth/sessions/session.entity.js';
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import { Product } from '../products/product.entity.js';
@@ -15,4 +16,5 @@ export const ENTITIES = [
   PaymentIssue,
   Download,
   SimulatedCheckoutSession,
+  Session,
 ];

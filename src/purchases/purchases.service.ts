@@ -19,6 +19,11 @@ import { isUuid } from '../common/uuid.js';
 
 /** A pending checkout this close to its expiry is not handed out again. */
 const REUSE_MARGIN_MS = 60_000;
+/**
+ * A buyer polling a pending purchase asks the provider at most this often: enough for a
+ * success page to see "paid" quickly, without letting anyone spend the shared Stripe rate limit.
+ */
+export const PROVIDER_RECHECK_SECONDS = 5;
 
 interface LibraryRow {
   purchase_id: string;
@@ -112,7 +117,11 @@ export class PurchasesService {
   /** The buyer's own purchase; a pending one is first re-checked with the provider. */
   async getForBuyer(buyer: User, purchaseId: string): Promise<PurchaseDto> {
     let purchase = await this.findOwn(buyer, purchaseId);
-    if (purchase.status === PurchaseStatus.Pending && purchase.providerSessionId !== null) {
+    if (
+      purchase.status === PurchaseStatus.Pending &&
+      purchase.providerSessionId !== null &&
+      (await this.claimProviderCheck(purchase.id))
+    ) {
       try {
         await this.fulfilment.syncCheckout(
           await this.payments.getCheckout(purchase.providerSessionId),
@@ -126,6 +135,27 @@ export class PurchasesService {
       }
     }
     return this.toPurchaseDto(purchase);
+  }
+
+  /**
+   * Whether this read may ask the provider now: true for at most one read per purchase every
+   * PROVIDER_RECHECK_SECONDS, whichever instance serves it (the claim is one conditional UPDATE).
+   */
+  private async claimProviderCheck(purchaseId: string): Promise<boolean> {
+    const claimed = await this.purchases
+      .createQueryBuilder()
+      .update()
+      .set({ providerCheckedAt: () => 'now()' })
+      .where('id = :purchaseId AND status = :pending', {
+        purchaseId,
+        pending: PurchaseStatus.Pending,
+      })
+      .andWhere(
+        '(provider_checked_at IS NULL OR provider_checked_at <= now() - make_interval(secs => :seconds))',
+        { seconds: PROVIDER_RECHECK_SECONDS },
+      )
+      .execute();
+    return claimed.affected === 1;
   }
 
   /** Everything the buyer has paid for, newest first, archived products included. */

@@ -15,10 +15,18 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   FORBIDDEN: 'You do not have access to this.',
   EMAIL_TAKEN: 'An account with this email already exists. Sign in instead.',
   RATE_LIMITED: 'Too many attempts. Please wait a minute and try again.',
+  REFRESH_TOKEN_INVALID: 'Your session has ended. Please sign in again.',
+  REFRESH_TOKEN_REUSED:
+    'Your session was ended for safety because it was used from two places. Please sign in again.',
+  WRONG_PASSWORD: 'The current password is not right.',
+  TOKEN_INVALID: 'This link is not valid any more: it was used already or has expired.',
   CONFLICT: 'This changed in the meantime. Reload the page and try again.',
   SERVICE_UNAVAILABLE: 'The shop is busy or starting up. Try again in a moment.',
   INTERNAL: 'Something went wrong on our side. Please try again.',
   FILE_TOO_LARGE: 'This file is larger than the shop accepts.',
+  STORAGE_QUOTA_EXCEEDED:
+    'Your files have reached the storage quota. Archive or replace a product to make room.',
+  UPLOAD_BUDGET_EXCEEDED: 'You have uploaded a lot in the last hour. Please try again later.',
   UNSUPPORTED_FILE_TYPE:
     'This type of file cannot be sold here, or its contents do not match its name.',
   FILE_REQUIRED: 'Choose a file to upload.',

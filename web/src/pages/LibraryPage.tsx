@@ -10,8 +10,10 @@ import { formatMoney, formatSize } from '../money';
 type Item = Schemas['LibraryItemDto'];
 type Purchase = Schemas['PurchaseDto'];
 
-const POLL_MS = 1000;
-const POLL_LIMIT = 90;
+// Every second at first (most payments are confirmed by then), then every 5 s, up to about
+// 3 minutes: well inside the API's PAYMENT_REQUESTS_PER_MINUTE for one buyer.
+const pollDelay = (attempt: number) => (attempt < 10 ? 1000 : 5000);
+const POLL_LIMIT = 40;
 
 /**
  * Back from checkout: the success-page pattern. The purchase is asked for until it is no longer
@@ -40,7 +42,7 @@ function useCheckoutOutcome(purchaseId: string | null, onPaid: () => void) {
         return;
       }
       if (attempt >= POLL_LIMIT) setGaveUp(true);
-      else timer = window.setTimeout(() => void poll(attempt + 1), POLL_MS);
+      else timer = window.setTimeout(() => void poll(attempt + 1), pollDelay(attempt));
     };
     void poll(1);
     return () => {
