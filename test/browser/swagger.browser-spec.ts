@@ -63,12 +63,14 @@ describe('in a browser', () => {
     it('authorizes with a token and runs GET /me through "Try it out"', async () => {
       await page.locator('button.authorize').first().click();
       const dialog = page.locator('.modal-ux');
-      await dialog.locator('#auth-bearer-value').fill(buyer.token);
-      await dialog.getByRole('button', { name: 'Apply credentials' }).click();
-      // Once applied, the dialog offers to log out instead.
-      await dialog.getByRole('button', { name: 'Remove authorization' }).waitFor();
+      // The dialog has a form per security scheme (bearer, the refresh cookie): use bearer's.
+      const bearer = dialog.locator('form').filter({ hasText: 'bearer (http, Bearer)' });
+      await bearer.locator('#auth-bearer-value').fill(buyer.token);
+      await bearer.getByRole('button', { name: 'Apply credentials' }).click();
+      // Once applied, the form offers to log out instead.
+      await bearer.getByRole('button', { name: 'Remove authorization' }).waitFor();
       await page.screenshot({ path: join(SHOTS, '2-authorized.png') });
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      await bearer.getByRole('button', { name: 'Close' }).click();
 
       const me = page.locator('#operations-auth-Auth_me');
       await me.locator('.opblock-summary-control').click();
