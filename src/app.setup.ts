@@ -1,6 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
@@ -53,8 +55,18 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       xFrameOptions: { action: 'deny' },
     }),
   );
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  // Bounded in size here and in shape (depth, number of values) before they are parsed. Nest's
+  // useBodyParser reserves `verify`, where the shape is checked, so the parsers are added as is.
+  app.use(json({ limit: JSON_BODY_LIMIT, verify: verifyJson }));
+  app.use(
+    urlencoded({
+      limit: JSON_BODY_LIMIT,
+      extended: false,
+      verify: verifyForm,
+      // verifyForm's own bound answers first, with a 400.
+      parameterLimit: MAX_BODY_VALUES + 1,
+    }),
+  );
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'ETag'],
