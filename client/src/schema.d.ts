@@ -488,7 +488,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Default page after a successful checkout */
+        /**
+         * Default page after a successful checkout
+         * @description Names the product and the amount of the checkout session `session_id`, and links to the buyer's library in the storefront.
+         */
         get: operations["Checkout_success"];
         put?: never;
         post?: never;
@@ -3167,7 +3170,10 @@ export interface operations {
     };
     Checkout_success: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The checkout session, as the payment provider fills it in */
+                session_id?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3180,6 +3186,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
