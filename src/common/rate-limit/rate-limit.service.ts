@@ -11,9 +11,9 @@ import { AppConfig } from '../../config/app-config.js';
 /**
  * `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer;
  * `payments`: requests per buyer to routes that may call the payment provider; `uploads`:
- * uploads per creator (per hour).
+ * uploads per creator (per hour); `resetEmail`: password reset emails per address (per hour).
  */
-export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads';
+export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads' | 'resetEmail';
 /**
  * Budgets spent by an amount known only afterwards: `uploadBytes`, bytes per creator per hour;
  * `loginFailures`, failed sign-ins per account (normalised email) per 15 minutes.
@@ -41,6 +41,7 @@ export class RateLimitService implements OnApplicationShutdown {
       uploads: [config.uploads.perHour, 3600],
       uploadBytes: [config.uploads.bytesPerHour, 3600],
       loginFailures: [config.loginFailuresPerAccount, 15 * 60],
+      resetEmail: [5, 3600],
     };
     if (config.redisUrl !== undefined) {
       this.redis = new Redis(config.redisUrl, {
@@ -67,6 +68,7 @@ export class RateLimitService implements OnApplicationShutdown {
       uploads: make('uploads'),
       uploadBytes: make('uploadBytes'),
       loginFailures: make('loginFailures'),
+      resetEmail: make('resetEmail'),
     };
   }
 
