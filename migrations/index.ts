@@ -9,6 +9,7 @@ import { CreateSessions1796057568156 } from './1796057568156-CreateSessions.js';
 import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentIssues.js';
 import { AddUploadSessionsAndVersions1796057755628 } from './1796057755628-AddUploadSessionsAndVersions.js';
 import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPurchaseProviderCheckedAt.js';
+import { CreateOutboxAndUserTokens1796059077809 } from './1796059077809-CreateOutboxAndUserTokens.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreatePaymentIssues1796057625203,
   AddUploadSessionsAndVersions1796057755628,
   AddPurchaseProviderCheckedAt1796058658957,
+  CreateOutboxAndUserTokens1796059077809,
 ];

@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         RateLimitModule,
         DatabaseModule.forRoot(),
         UsersModule,
+        MailModule,
         AuthModule,
         HealthModule,
         StorageModule,

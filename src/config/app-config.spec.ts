@@ -180,6 +180,7 @@ describe('loadConfig: sessions and email', () => {
       smtpUrl: undefined,
       from: 'Creator Files <no-reply@localhost>',
       mailDir: '/nonexistent/creator-files-spec/mail',
+      workerEnabled: true,
     });
     expect(config.webUrl).toBe('https://shop.example.com/app');
   });

@@ -131,6 +131,8 @@ export class AppConfig {
     smtpUrl?: string;
     from: string;
     mailDir: string;
+    /** Whether this instance runs the outbox worker (another instance or process may). */
+    workerEnabled: boolean;
   };
   /** The storefront: base of the links in emails. */
   webUrl: string;
@@ -447,6 +449,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
       from: mailFrom(r),
       mailDir: join(dataDir, 'mail'),
+      workerEnabled: r.bool('MAIL_WORKER', true),
     },
     webUrl: (r.url('WEB_URL', ['http:', 'https:']) ?? `${publicUrl}/app`).replace(/\/+$/, ''),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),

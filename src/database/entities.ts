@@ -1,4 +1,6 @@
 import { Session } from '../auth/sessions/session.entity.js';
+import { UserToken } from '../auth/user-token.entity.js';
+import { OutboxMessage } from '../mail/outbox.entity.js';
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import { Product } from '../products/product.entity.js';
@@ -19,6 +21,8 @@ export const ENTITIES = [
   Download,
   SimulatedCheckoutSession,
   Session,
+  UserToken,
+  OutboxMessage,
   ProductVersion,
   UploadSession,
 ];

@@ -44,6 +44,12 @@ export const MATRIX: Record<string, Row> = {
   'POST /logout':                               [U,        204,    204,    204,       204,    204,         U,     U,      U],
   // Each signed-in caller changes the password of an account of the same role (it ends the other sessions).
   'PUT /me/password':                           [U,        204,    204,    204,       204,    204,         U,     U,      U],
+  // Same answer for every caller, whether or not the address has an account (5 an hour per address).
+  'POST /password/forgot':                      [202,      202,    202,    202,       202,    202,         202,   202,    202],
+  // The emailed token is the credential (one per caller); a bearer token plays no part.
+  'POST /password/reset':                       [204,      204,    204,    204,       204,    204,         204,   204,    204],
+  'POST /email/verify':                         [204,      204,    204,    204,       204,    204,         204,   204,    204],
+  'POST /email/verify/resend':                  [U,        202,    202,    202,       202,    202,         U,     U,      U],
   'GET /health':                                [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /health/ready':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'POST /creator/upload':                       [U,        ROLE,   ROLE,   ROLE,      201,    201,         U,     U,      U],
@@ -110,6 +116,13 @@ export const REQUESTS: Record<string, RouteRequest> = {
   },
   'POST /login': { json: (f) => ({ email: f.owner.email, password: f.owner.password }) },
   'POST /refresh': { json: (f, caller) => ({ refresh_token: f.refreshTokens[caller] }) },
+  'POST /password/forgot': {
+    json: (f, caller) => ({ email: caller === 'owner' ? f.owner.email : `${caller}@example.com` }),
+  },
+  'POST /password/reset': {
+    json: (f, caller) => ({ token: f.resetTokens[caller], newPassword: 'a new password' }),
+  },
+  'POST /email/verify': { json: (f, caller) => ({ token: f.verifyTokens[caller] }) },
   'POST /logout': { headers: (f, caller) => f.spareSession[caller] ?? f.callers[caller].headers },
   'PUT /me/password': {
     headers: (f, caller) => f.sameRole[caller]?.auth ?? f.callers[caller].headers,
