@@ -200,6 +200,11 @@ class FlakyLocalDriver extends LocalStorageDriver {
         else done(null, chunk);
       },
     });
+    // pipe() re-emits a destination's error when nothing else listens to it. On Node 24, put()'s
+    // pipeline has already stopped listening when the breaker emits its error (a tick after it
+    // failed), so without a listener of our own the error is unhandled and fails the suite (the
+    // upload's meters in multipart-upload.ts keep a listener for the same reason).
+    breaker.on('error', () => params.body.unpipe(breaker));
     const body: Readable = params.body.pipe(breaker);
     params.body.on('error', (error) => breaker.destroy(error));
     return super.put({ ...params, body });
