@@ -8,13 +8,15 @@ import { AppLogger, requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './swagger.js';
+import { serveWebApp } from './web/web-app.js';
 
 export const JSON_BODY_LIMIT = '100kb';
 
 /**
  * The content security policy: what Swagger UI at /docs needs (its scripts are files served by
  * the app; its styles are partly inline, in <style> blocks and style attributes; its icons are
- * data: URIs), and nothing from another origin. JSON answers are not affected by it.
+ * data: URIs), which also covers the storefront at /app/ (script and style files of its own
+ * origin, fetch and XHR to the API on the same origin), and nothing from another origin. JSON answers are not affected by it.
  * Forms may also lead to the CORS_ORIGINS: a page of the app that posts a form and redirects to
  * a storefront (the simulated checkout's success URL) is otherwise blocked by browsers, which
  * apply form-action to the redirect too.
@@ -74,6 +76,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  serveWebApp(app, config);
   setupSwagger(app);
   return app;
 }
