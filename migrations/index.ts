@@ -5,6 +5,7 @@ import { CreatePurchases1795677699111 } from './1795677699111-CreatePurchases.js
 import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-CreateSimulatedCheckoutSessions.js';
 import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
 import { DropRedundantPurchasesIndex1795688979861 } from './1795688979861-DropRedundantPurchasesIndex.js';
+import { AddCreatorPayouts1796057535466 } from './1796057535466-AddCreatorPayouts.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateSimulatedCheckoutSessions1795678165829,
   AddPurchasesStatsIndex1795679470321,
   DropRedundantPurchasesIndex1795688979861,
+  AddCreatorPayouts1796057535466,
 ];

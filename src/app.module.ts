@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutsModule } from './payouts/payouts.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         StorageModule,
         ProductsModule,
         PaymentsModule,
+        PayoutsModule,
         PurchasesModule,
         DownloadsModule,
         StatsModule,

@@ -245,6 +245,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your payouts status
+         * @description In `connect` mode, whether buyers can pay you (`chargesEnabled`), whether Stripe pays you out, and what Stripe still needs (`requirementsDue`). Your account is re-read from Stripe on each call. In `platform` mode the operator is paid and the status is always `enabled`.
+         */
+        get: operations["Payouts_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or continue payouts onboarding
+         * @description Creates your Stripe Express account on the first call and answers a fresh, single-use onboarding link every time: send the browser there. Stripe then sends it to `returnUrl` (finished or not: check GET /creator/payouts) or, for an expired link, to `refreshUrl`. With simulated payments the link is a local page with "Complete onboarding" and "Leave unfinished".
+         */
+        post: operations["Payouts_onboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open your Stripe Express dashboard
+         * @description A single-use link to your balance, payouts and account details on Stripe.
+         */
+        post: operations["Payouts_dashboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/purchase/{productId}": {
         parameters: {
             query?: never;
@@ -419,6 +479,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payouts/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page after payouts onboarding */
+        get: operations["OnboardingPages_returned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page for an expired onboarding link */
+        get: operations["OnboardingPages_refresh"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The simulated payouts onboarding page (simulated payments only)
+         * @description Shows the account with "Complete onboarding" and "Leave unfinished" buttons.
+         */
+        get: operations["OnboardingPages_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete simulated payouts onboarding
+         * @description Enables charges and payouts on the simulated account through the same path as a Stripe `account.updated` event, then redirects (303) to the return URL (the refresh URL when the link has expired or was used).
+         */
+        post: operations["OnboardingPages_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave simulated payouts onboarding unfinished
+         * @description Changes nothing and redirects (303) to the return URL; the link is spent.
+         */
+        post: operations["OnboardingPages_leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/download/{productId}": {
         parameters: {
             query?: never;
@@ -540,7 +694,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -742,11 +896,83 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             creator: components["schemas"]["CreatorSummaryDto"];
+            /**
+             * @description Whether it can be bought now: false for a paid product whose creator cannot take payments yet (Stripe Connect onboarding unfinished or restricted), when POST /purchase answers 409 CREATOR_CANNOT_ACCEPT_PAYMENTS
+             * @example true
+             */
+            purchasable: boolean;
         };
         CataloguePage: {
             items: components["schemas"]["CatalogueProductDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /**
+         * @description `not_started` (no account, or details not submitted), `pending` (submitted, being verified), `enabled` (charges and payouts enabled), `restricted` (requirements past due or charges disabled). Always `enabled` in `platform` mode.
+         * @enum {string}
+         */
+        PayoutStatus: "not_started" | "pending" | "enabled" | "restricted";
+        PayoutsDto: {
+            /**
+             * @description `platform`: sales settle in the operator’s own account; `connect`: each creator is paid out by Stripe through a connected Express account
+             * @example connect
+             * @enum {string}
+             */
+            mode: "platform" | "connect";
+            /**
+             * @description `not_started` (no account, or details not submitted), `pending` (submitted, being verified), `enabled` (charges and payouts enabled), `restricted` (requirements past due or charges disabled). Always `enabled` in `platform` mode.
+             * @example pending
+             */
+            status: components["schemas"]["PayoutStatus"];
+            /**
+             * @description Buyers can pay for the creator’s products now
+             * @example false
+             */
+            chargesEnabled: boolean;
+            /**
+             * @description The provider pays the creator’s balance out
+             * @example false
+             */
+            payoutsEnabled: boolean;
+            /**
+             * @description What the provider still needs from the creator (Stripe’s requirement names)
+             * @example [
+             *       "external_account",
+             *       "individual.verification.document"
+             *     ]
+             */
+            requirementsDue: string[];
+        };
+        StartOnboardingDto: {
+            /**
+             * @description Where the creator lands when they leave onboarding (finished or not): on PUBLIC_URL or an origin in CORS_ORIGINS. Default: the API’s /payouts/return page.
+             * @example http://localhost:3000/payouts/return
+             */
+            returnUrl?: string;
+            /**
+             * @description Where an expired or used link sends the creator (ask for a new link there); same rules as returnUrl. Default: the API’s /payouts/refresh page.
+             * @example http://localhost:3000/payouts/refresh
+             */
+            refreshUrl?: string;
+        };
+        OnboardingLinkDto: {
+            /**
+             * @description Send the creator here (single use). With simulated payments: the API’s own onboarding page.
+             * @example https://connect.stripe.com/setup/e/acct_1Nv0FGQ9RKHgCVdK/TqckGNUHg2mG
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description The link stops working then
+             */
+            expiresAt: string;
+        };
+        DashboardLinkDto: {
+            /**
+             * @description The creator’s Stripe Express dashboard (single use): balance, payouts, details
+             * @example https://connect.stripe.com/express/acct_1Nv0FGQ9RKHgCVdK/Jg5bLpYwbL1S
+             */
+            url: string;
         };
         StartCheckoutDto: {
             /**
@@ -1802,6 +2028,166 @@ export interface operations {
             };
         };
     };
+    Payouts_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutsDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_onboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartOnboardingDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingLinkDto"];
+                };
+            };
+            /** @description Invalid body, or a URL off the allowed origins (REDIRECT_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description PAYOUTS_MODE is platform (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardLinkDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Onboarding not submitted yet (PAYOUTS_NOT_STARTED), or PAYOUTS_MODE is platform (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     Purchases_start: {
         parameters: {
             query?: never;
@@ -2139,6 +2525,129 @@ export interface operations {
                 content?: never;
             };
             /** @description No such checkout session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_returned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OnboardingPages_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OnboardingPages_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the return (or refresh) URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the return (or refresh) URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such onboarding link */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,10 @@
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
+import {
+  SimulatedConnectedAccount,
+  SimulatedRefund,
+} from '../payments/simulated-connect.entities.js';
+import { PayoutAccount } from '../payouts/payout-account.entity.js';
 import { Product } from '../products/product.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
@@ -13,4 +18,7 @@ export const ENTITIES = [
   PaymentEventRecord,
   Download,
   SimulatedCheckoutSession,
+  PayoutAccount,
+  SimulatedConnectedAccount,
+  SimulatedRefund,
 ];

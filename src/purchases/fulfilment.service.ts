@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { CheckoutState, PaymentEvent } from '../payments/payments.interface.js';
+import { PayoutsService } from '../payouts/payouts.service.js';
+import { refundedFee } from '../payouts/platform-fee.js';
 import { PaymentEventRecord } from './payment-event.entity.js';
 import { settledStatus } from './purchase-access.js';
 import { DisputeStatus, PurchaseStatus } from './purchase-status.enum.js';
@@ -33,7 +35,10 @@ const DEFERRABLE_TYPES: PaymentScopedEvent['type'][] = [
 export class FulfilmentService {
   private readonly logger = new Logger(FulfilmentService.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsService,
+  ) {}
 
   /** Records a verified event once and applies it, in one transaction (rolled back on error). */
   handleEvent(provider: string, event: PaymentEvent): Promise<EventOutcome> {
@@ -47,7 +52,7 @@ export class FulfilmentService {
         [provider, event.id, event.type, refs.purchaseId, refs.paymentId, JSON.stringify(event)],
       );
       if (inserted.length === 0) return 'duplicate';
-      const outcome = await this.apply(m, event);
+      const outcome = await this.apply(m, provider, event);
       if (outcome !== 'deferred') {
         await m.update(PaymentEventRecord, { id: inserted[0].id }, { processedAt: () => 'now()' });
       }
@@ -74,12 +79,13 @@ export class FulfilmentService {
       case 'dispute.created':
       case 'dispute.closed':
         return { purchaseId: asUuid(event.purchaseId), paymentId: event.paymentId };
+      case 'account.updated':
       case 'ignored':
         return { purchaseId: null, paymentId: null };
     }
   }
 
-  private apply(m: EntityManager, event: PaymentEvent): Promise<EventOutcome> {
+  private apply(m: EntityManager, provider: string, event: PaymentEvent): Promise<EventOutcome> {
     switch (event.type) {
       case 'checkout.completed':
       case 'checkout.async_payment_succeeded':
@@ -94,6 +100,8 @@ export class FulfilmentService {
       case 'dispute.created':
       case 'dispute.closed':
         return this.applyToPayment(m, event);
+      case 'account.updated':
+        return this.payouts.applyAccount(m, provider, event.account, event.created);
       case 'ignored':
         return Promise.resolve('ignored');
     }
@@ -199,6 +207,8 @@ export class FulfilmentService {
         if (!event.won) purchase.refundedCents = purchase.amountCents;
         break;
     }
+    // Stripe returns the platform fee in proportion to each refund (refund_application_fee).
+    purchase.feeRefundedCents = refundedFee(purchase, purchase.refundedCents);
     purchase.status = settledStatus(purchase);
     if (purchase.status === PurchaseStatus.Refunded) purchase.refundedAt ??= new Date();
   }
@@ -247,6 +257,7 @@ export class FulfilmentService {
         providerPaymentId: purchase.providerPaymentId,
         paidAt: purchase.paidAt,
         refundedCents: purchase.refundedCents,
+        feeRefundedCents: purchase.feeRefundedCents,
         refundedAt: purchase.refundedAt,
         disputeStatus: purchase.disputeStatus,
       },

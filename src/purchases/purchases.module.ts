@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PaymentsModule } from '../payments/payments.module.js';
+import { PayoutsModule } from '../payouts/payouts.module.js';
 import { Product } from '../products/product.entity.js';
 import { CheckoutController } from './checkout.controller.js';
 import { FulfilmentService } from './fulfilment.service.js';
+import { OnboardingPagesController } from './onboarding-pages.controller.js';
 import { PaymentEventRecord } from './payment-event.entity.js';
 import { Purchase } from './purchase.entity.js';
 import { PurchasesController } from './purchases.controller.js';
@@ -11,8 +13,17 @@ import { PurchasesService } from './purchases.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Purchase, PaymentEventRecord, Product]), PaymentsModule],
-  controllers: [PurchasesController, WebhooksController, CheckoutController],
+  imports: [
+    TypeOrmModule.forFeature([Purchase, PaymentEventRecord, Product]),
+    PaymentsModule,
+    PayoutsModule,
+  ],
+  controllers: [
+    PurchasesController,
+    WebhooksController,
+    CheckoutController,
+    OnboardingPagesController,
+  ],
   providers: [PurchasesService, FulfilmentService],
   exports: [PurchasesService, FulfilmentService],
 })
