@@ -573,6 +573,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/sales/{purchaseId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund one of your sales, in full or in part
+         * @description Refunds `amountCents` (default: all that is left) through the payments provider. In `connect` payouts mode the transfer to your account is reversed and the platform fee returned, both in proportion (Stripe’s `reverse_transfer` and `refund_application_fee`). The sale changes through the same path as Stripe’s `charge.refunded` event, whichever comes first; a full refund ends the buyer’s access. Sending the same request again (a double click) refunds once. Answers the sale as it stands.
+         */
+        post: operations["CreatorSales_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/download/{productId}": {
         parameters: {
             query?: never;
@@ -1088,6 +1108,39 @@ export interface components {
              */
             outcome: "applied" | "duplicate" | "deferred" | "ignored";
         };
+        RefundSaleDto: {
+            /**
+             * @description Minor units to refund; default: all that is left of the sale
+             * @example 500
+             */
+            amountCents?: number;
+        };
+        SaleDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            /** Format: uuid */
+            productId: string;
+            /** @example Lightroom presets */
+            productTitle: string;
+            /** @example ada@example.com */
+            buyerEmail: string;
+            /**
+             * @description Paid, minor units (the price at checkout)
+             * @example 1990
+             */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /** @description Current status */
+            status: components["schemas"]["PurchaseStatus"];
+            /**
+             * @description Refunded so far (a lost dispute counts in full)
+             * @example 0
+             */
+            refundedCents: number;
+            /** Format: date-time */
+            paidAt: string;
+        };
         DownloadLinkDto: {
             /**
              * @description A short-lived link to the file. Navigate the browser to it (or fetch it): it needs no Authorization header, and the browser saves the file under `filename`.
@@ -1227,32 +1280,6 @@ export interface components {
             products: components["schemas"]["ProductStatsDto"][];
             /** @description One row per day of the period and per currency (those of the sales in the period and of the creator’s products), zeros included, by date then currency */
             daily: components["schemas"]["DailyPointDto"][];
-        };
-        SaleDto: {
-            /** Format: uuid */
-            purchaseId: string;
-            /** Format: uuid */
-            productId: string;
-            /** @example Lightroom presets */
-            productTitle: string;
-            /** @example ada@example.com */
-            buyerEmail: string;
-            /**
-             * @description Paid, minor units (the price at checkout)
-             * @example 1990
-             */
-            amountCents: number;
-            /** @example usd */
-            currency: string;
-            /** @description Current status */
-            status: components["schemas"]["PurchaseStatus"];
-            /**
-             * @description Refunded so far (a lost dispute counts in full)
-             * @example 0
-             */
-            refundedCents: number;
-            /** Format: date-time */
-            paidAt: string;
         };
         SalePageDto: {
             items: components["schemas"]["SaleDto"][];
@@ -2649,6 +2676,85 @@ export interface operations {
             };
             /** @description No such onboarding link */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorSales_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                purchaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundSaleDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleDto"];
+                };
+            };
+            /** @description amountCents not a positive whole number, or more than is left (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such sale of yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not paid, disputed, or nothing left to refund (NOT_REFUNDABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

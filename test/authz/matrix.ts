@@ -59,6 +59,8 @@ export const MATRIX: Record<string, Row> = {
   'GET /payouts/simulated/onboarding/:linkId':  [NF,       NF,     NF,     NF,        NF,     NF,          NF,    NF,     NF],
   'POST /payouts/simulated/onboarding/:linkId/complete': [NF, NF,  NF,     NF,        NF,     NF,          NF,    NF,     NF],
   'POST /payouts/simulated/onboarding/:linkId/leave':    [NF, NF,  NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  // A partial refund of the owner's purchase: its creator may, another creator sees no such sale.
+  'POST /creator/sales/:purchaseId/refund':     [U,        ROLE,   ROLE,   ROLE,      202,    NF,          U,     U,      U],
   'GET /products':                              [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /products/:id':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   // buyer and otherBuyer start a checkout of productA; the owner has paid for it already.
@@ -130,6 +132,10 @@ export const REQUESTS: Record<string, RouteRequest> = {
   },
   'POST /checkout/simulated/:sessionId/cancel': { params: (f) => ({ sessionId: f.openSession }) },
   'POST /creator/payouts/onboarding': { json: () => ({}) },
+  'POST /creator/sales/:purchaseId/refund': {
+    params: (f) => ({ purchaseId: f.purchaseA }),
+    json: () => ({ amountCents: 1 }),
+  },
   'GET /payouts/simulated/onboarding/:linkId': { params: () => ({ linkId: UNKNOWN_LINK }) },
   'POST /payouts/simulated/onboarding/:linkId/complete': {
     params: () => ({ linkId: UNKNOWN_LINK }),

@@ -32,6 +32,8 @@ export interface FakeStripe {
   /** Checkout Sessions by id, as the fake stores them. */
   sessions: Map<string, Stripe.Checkout.Session>;
   setMode(mode: FakeStripeMode): void;
+  /** Holds every answer this long, as a slow network would (0: answer at once). */
+  setDelay(ms: number): void;
   /** Changes a stored session, e.g. `{ status: 'complete', payment_status: 'paid' }`. */
   updateSession(id: string, patch: Partial<Stripe.Checkout.Session>): Stripe.Checkout.Session;
   /** Marks a session complete and paid with a new PaymentIntent id, as after a card payment. */
@@ -205,11 +207,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const replays = new Map<string, { requestBody: string; status: number; body: unknown }>();
   const sockets = new Set<Socket>();
   let mode: FakeStripeMode = 'ok';
+  let delayMs = 0;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(handle, delayMs));
+    function handle() {
       const url = new URL(req.url ?? '/', 'http://fake-stripe');
       const body = Buffer.concat(chunks).toString('utf8');
       const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
@@ -385,7 +389,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         return;
       }
       send(res, 404, stripeError('invalid_request_error', `Unrecognized request URL`));
-    });
+    }
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -417,6 +421,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     },
     setMode: (next) => {
       mode = next;
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
     },
     updateSession,
     completeSession: (id, paymentStatus = 'paid') => {

@@ -346,7 +346,7 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
       if (session.paymentStatus !== SimulatedPaymentStatus.Paid || left <= 0 || refunded > left) {
         throw new DomainException(
           HttpStatus.CONFLICT,
-          ErrorCode.Conflict,
+          ErrorCode.NotRefundable,
           'Cannot refund this payment in its current state',
         );
       }
