@@ -5,7 +5,8 @@ import { CreatePurchases1795677699111 } from './1795677699111-CreatePurchases.js
 import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-CreateSimulatedCheckoutSessions.js';
 import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
 import { DropRedundantPurchasesIndex1795688979861 } from './1795688979861-DropRedundantPurchasesIndex.js';
-import { AddCreatorPayouts1796057535466 } from './1796057535466-AddCreatorPayouts.js';
+import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentIssues.js';
+import { AddCreatorPayouts1796059987337 } from './1796059987337-AddCreatorPayouts.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -17,5 +18,6 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateSimulatedCheckoutSessions1795678165829,
   AddPurchasesStatsIndex1795679470321,
   DropRedundantPurchasesIndex1795688979861,
-  AddCreatorPayouts1796057535466,
+  CreatePaymentIssues1796057625203,
+  AddCreatorPayouts1796059987337,
 ];

@@ -4,9 +4,10 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config.js';
+import { ConfigError, loadDatabaseConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { waitForDatabase } from '../src/database/wait-for-database.js';
 
 function migrationSource(className: string, up: string[], down: string[]): string {
   const lines = (queries: string[]) =>
@@ -32,14 +33,18 @@ ${lines(down)}
 
 async function main(): Promise<number> {
   const [command, name] = process.argv.slice(2);
-  const config = loadConfig();
+  // Only DATABASE_URL (or DATA_DIR): a release step has no JWT secret or payment keys to give.
+  const config = loadDatabaseConfig();
+  if (config.url !== undefined) {
+    await waitForDatabase(config.url, config.connectRetrySeconds, console);
+  }
   const embedded =
-    config.database.url === undefined
+    config.url === undefined
       ? await EmbeddedPostgres.start(join(config.dataDir, 'pgdata'))
       : undefined;
   const dataSource = new DataSource(
     dataSourceOptions({
-      url: config.database.url ?? embedded!.url,
+      url: config.url ?? embedded!.url,
       embedded: embedded !== undefined,
       poolSize: 1,
     }),
@@ -105,7 +110,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   },
 );

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
-import { requestIdMiddleware } from './common/logging.module.js';
+import { AppLogger, requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './swagger.js';
@@ -36,7 +36,7 @@ export function contentSecurityPolicy(config: AppConfig): Record<string, string[
 /** Everything main.ts does to the app besides listening, so tests run the same app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(AppLogger.over(app.get(Logger)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);

@@ -3,11 +3,21 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import type { DestinationStream } from 'pino';
-import { setLogDestination } from './common/logging.module.js';
+import { AppLogger, createBootLogger, setLogDestination } from './common/logging.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { assertDataDirWritable } from './config/data-dir.js';
 
-/** How Nest builds the app (also used by tests that override providers). */
-export const APP_OPTIONS = { rawBody: true, bufferLogs: true, bodyParser: false } as const;
+/**
+ * How Nest builds the app (also used by tests that override providers). A failure while the app
+ * is built is thrown to the caller (abortOnError: false), which reports it and exits, instead of
+ * Nest's default of process.abort().
+ */
+export const APP_OPTIONS = {
+  rawBody: true,
+  bufferLogs: true,
+  bodyParser: false,
+  abortOnError: false,
+} as const;
 
 export interface CreateAppOptions {
   /** Where log lines go instead of stdout (tests read them from here). */
@@ -20,10 +30,16 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   if (options.logDestination) setLogDestination(config, options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config),
-    APP_OPTIONS,
-  );
+  assertDataDirWritable(config);
+  // Until configureApp hands over to the app's logger, Nest logs through one with the same
+  // destination and format, line by line (not buffered: a database that is slow to answer at
+  // boot is reported attempt by attempt).
+  const bootLogger = AppLogger.overPino(createBootLogger(config.env, config.logLevel, config));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    ...APP_OPTIONS,
+    bufferLogs: false,
+    logger: bootLogger,
+  });
   const server = app.getHttpServer();
   // Node's default of 300 s would cut off large uploads on slow links; one hour is the cap.
   server.requestTimeout = 60 * 60 * 1000;

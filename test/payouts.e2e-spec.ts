@@ -135,7 +135,9 @@ describe('Stripe Connect payouts (PAYOUTS_MODE=connect)', () => {
         capabilities: { card_payments: { requested: 'true' }, transfers: { requested: 'true' } },
         metadata: { creatorId: creator.id },
       });
-      expect(created.idempotencyKey).toBe(`connect-account-${creator.id}`);
+      expect(created.idempotencyKey).toMatch(
+        new RegExp(`^connect-account-${creator.id}-[\\w-]{32}$`),
+      );
       const accounts = accountsOf(creator);
       expect(accounts).toHaveLength(1);
       // https://docs.stripe.com/api/account_links/create

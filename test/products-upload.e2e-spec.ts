@@ -184,6 +184,30 @@ describe('POST /creator/upload', () => {
     });
   });
 
+  it("decodes the browsers' escapes %22, %0D and %0A in a file name, and no other", async () => {
+    // What Chrome, Firefox and Node's FormData send for a name with a quote or a line break.
+    for (const [sent, kept] of [
+      ['Résumé %22final%22.pdf', 'Résumé "final".pdf'],
+      ['two%0D%0Alines.pdf', 'twolines.pdf'],
+      ['50%25 off %2F %20.pdf', '50%25 off %2F %20.pdf'],
+    ]) {
+      const res = await send([...fields(), file(pdf(), sent)]).expect(201);
+      expect(res.body.fileName).toBe(kept);
+      const link = await t.http.get(`/download/${res.body.id}`).set(creator.auth).expect(200);
+      expect(link.body.filename).toBe(kept);
+    }
+    // A new version goes through the same reading of the name.
+    const product = await send([...fields(), file()]).expect(201);
+    const { body, contentType } = multipart([file(pdf('v2'), 'v2 %22draft%22.pdf')]);
+    const replaced = await t.http
+      .put(`/creator/products/${product.body.id}/file`)
+      .set(creator.auth)
+      .set('Content-Type', contentType)
+      .send(body)
+      .expect(200);
+    expect(replaced.body.fileName).toBe('v2 "draft".pdf');
+  });
+
   it('cleans a NUL or newline sent percent-encoded (filename*), refuses raw ones in headers', async () => {
     for (const [raw, cleaned] of [
       ['nul\u0000byte.pdf', 'nulbyte.pdf'],

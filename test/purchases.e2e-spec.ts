@@ -295,6 +295,91 @@ describe('purchases through the simulated checkout', () => {
     });
   });
 
+  describe('a second payment for one product', () => {
+    const nearExpiry = (purchaseId: string, sessionId: string) =>
+      Promise.all([
+        t.dataSource.query(
+          `UPDATE purchases SET checkout_expires_at = now() + interval '30 seconds' WHERE id = $1`,
+          [purchaseId],
+        ),
+        t.dataSource.query(
+          `UPDATE simulated_checkout_sessions SET expires_at = now() + interval '30 seconds' WHERE id = $1`,
+          [sessionId],
+        ),
+      ]);
+    const issues = (purchaseId: string) =>
+      t.dataSource.query<{ kind: string; reference: string; amount_cents: number }[]>(
+        `SELECT kind, reference, amount_cents FROM payment_issues WHERE purchase_id = $1`,
+        [purchaseId],
+      );
+    const status = async (purchaseId: string) =>
+      (
+        await t.dataSource.query<{ status: string }[]>(
+          'SELECT status FROM purchases WHERE id = $1',
+          [purchaseId],
+        )
+      )[0].status;
+
+    it('asking again in the last minute of a checkout closes it before opening another', async () => {
+      const product = await insertProduct(t.dataSource, creator.id);
+      const buyer2 = await registerBuyer(t.http);
+      const first = await t.http.post(`/purchase/${product.id}`).set(buyer2.auth).expect(201);
+      await nearExpiry(first.body.purchaseId, first.body.sessionId);
+      const second = await t.http.post(`/purchase/${product.id}`).set(buyer2.auth).expect(201);
+      expect(second.body.sessionId).not.toBe(first.body.sessionId);
+      // The first session can no longer take money: only one payment is possible.
+      const late = await pay(first.body.checkoutUrl).expect(303);
+      expect(await status(first.body.purchaseId)).toBe('expired');
+      expect(late.headers.location).toContain('/checkout/success');
+      await pay(second.body.checkoutUrl).expect(303);
+      expect(await status(second.body.purchaseId)).toBe('paid');
+      const sessions = await t.dataSource.query<{ status: string; payment_status: string }[]>(
+        'SELECT status, payment_status FROM simulated_checkout_sessions WHERE purchase_id = $1',
+        [first.body.purchaseId],
+      );
+      expect(sessions).toEqual([{ status: 'expired', payment_status: 'unpaid' }]);
+    });
+
+    it('a first checkout paid meanwhile is fulfilled, and asking again answers 409', async () => {
+      const product = await insertProduct(t.dataSource, creator.id);
+      const buyer2 = await registerBuyer(t.http);
+      const first = await t.http.post(`/purchase/${product.id}`).set(buyer2.auth).expect(201);
+      await nearExpiry(first.body.purchaseId, first.body.sessionId);
+      await t.dataSource.query(
+        `UPDATE simulated_checkout_sessions SET status = 'complete', payment_status = 'paid', payment_id = 'sim_pi_000000000000000000000001' WHERE id = $1`,
+        [first.body.sessionId],
+      );
+      const again = await t.http.post(`/purchase/${product.id}`).set(buyer2.auth).expect(409);
+      expect(again.body.code).toBe('ALREADY_OWNED');
+      expect(await status(first.body.purchaseId)).toBe('paid');
+    });
+
+    it('money paid twice is recorded as a duplicate payment, never lost, never a 5xx', async () => {
+      // Two payable sessions for one product (as before sessions were closed at the provider):
+      // the first purchase was given up on while its session stayed open.
+      const product = await insertProduct(t.dataSource, creator.id);
+      const buyer2 = await registerBuyer(t.http);
+      const first = await t.http.post(`/purchase/${product.id}`).set(buyer2.auth).expect(201);
+      await t.dataSource.query(`UPDATE purchases SET status = 'expired' WHERE id = $1`, [
+        first.body.purchaseId,
+      ]);
+      const second = await t.http.post(`/purchase/${product.id}`).set(buyer2.auth).expect(201);
+      await pay(second.body.checkoutUrl).expect(303);
+      const res = await pay(first.body.checkoutUrl).expect(303);
+      expect(res.headers.location).toContain('/checkout/success');
+      expect(await status(second.body.purchaseId)).toBe('paid');
+      expect(await status(first.body.purchaseId)).toBe('expired');
+      expect(await issues(first.body.purchaseId)).toEqual([
+        { kind: 'duplicate_payment', reference: first.body.sessionId, amount_cents: 1500 },
+      ]);
+      // The buyer owns the product once.
+      const library = await t.http.get('/mypurchases').set(buyer2.auth).expect(200);
+      expect(library.body.items.map((i: { purchaseId: string }) => i.purchaseId)).toEqual([
+        second.body.purchaseId,
+      ]);
+    });
+  });
+
   describe('GET /purchases/:id', () => {
     it("answers another buyer's purchase as a 404", async () => {
       const product = await insertProduct(t.dataSource, creator.id);

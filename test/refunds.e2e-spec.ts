@@ -134,7 +134,7 @@ describe('POST /creator/sales/:purchaseId/refund with Stripe Connect', () => {
       metadata: { purchaseId: sale.purchaseId },
       expand: ['charge'],
     });
-    expect(request.idempotencyKey).toBe(`refund-${sale.purchaseId}-0-1000`);
+    expect(request.idempotencyKey).toMatch(new RegExp(`^refund-${sale.purchaseId}-0-1000-`));
     expect(await row(sale.purchaseId)).toMatchObject({
       status: 'refunded',
       refunded_cents: 1000,
@@ -170,8 +170,8 @@ describe('POST /creator/sales/:purchaseId/refund with Stripe Connect', () => {
     const rest = await refund(creator, sale.purchaseId).expect(202);
     expect(rest.body).toMatchObject({ status: 'refunded', refundedCents: 1990 });
     expect(refundRequests(sale).map((r) => [r.params.amount, r.idempotencyKey])).toEqual([
-      ['500', `refund-${sale.purchaseId}-0-500`],
-      ['1490', `refund-${sale.purchaseId}-500-1490`],
+      ['500', expect.stringMatching(`^refund-${sale.purchaseId}-0-500-`)],
+      ['1490', expect.stringMatching(`^refund-${sale.purchaseId}-500-1490-`)],
     ]);
     expect(await row(sale.purchaseId)).toMatchObject({ fee_refunded_cents: 204 });
     expect(fake.charges.get(sale.paymentIntent)!.amount_refunded).toBe(1990);
@@ -191,9 +191,8 @@ describe('POST /creator/sales/:purchaseId/refund with Stripe Connect', () => {
     expect(answers.map((a) => a.body.refundedCents)).toEqual([200, 200]);
     const requests = refundRequests(sale);
     expect(requests).toHaveLength(2);
-    expect(new Set(requests.map((r) => r.idempotencyKey))).toEqual(
-      new Set([`refund-${sale.purchaseId}-0-200`]),
-    );
+    expect(requests[0].idempotencyKey).toMatch(new RegExp(`^refund-${sale.purchaseId}-0-200-`));
+    expect(requests[1].idempotencyKey).toBe(requests[0].idempotencyKey);
     expect(fake.charges.get(sale.paymentIntent)!.amount_refunded).toBe(200);
     expect((await row(sale.purchaseId)).refunded_cents).toBe(200);
     const events = await t.dataSource.query(

@@ -1,4 +1,5 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type Account, registerBuyer, registerCreator } from './helpers/factories.js';
 import {
@@ -394,13 +395,88 @@ describe('GET /creator/sales', () => {
           req.end();
         });
       }
-      // With the embedded database (one connection), a cursor left open would hang these.
+      // With the embedded database (one connection), a connection left held would hang these.
       await list({}).expect(200);
       await t.http.get('/creator/stats').set(creator.auth).expect(200);
-      const open = await t.dataSource.query<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM pg_cursors WHERE name = 'sales_csv'`,
+    });
+
+    it('holds no connection or transaction while a client does not read the file', async () => {
+      // Long titles and emails make each line about 500 bytes, so a few megabytes of kernel
+      // socket buffers fill up well before the end of the export.
+      const productId = await insertProduct(t.dataSource, {
+        creatorId: creator.id,
+        title: 'T'.repeat(200),
+      });
+      await t.dataSource.query(
+        `WITH b AS (
+          INSERT INTO users (email, password_hash, role, display_name)
+          SELECT 'stall-' || i || '-' || repeat('x', 200) || '@example.com', 'x', 'buyer', 'stall'
+          FROM generate_series(1, 30000) i
+          RETURNING id
+        )
+        INSERT INTO purchases (buyer_id, product_id, amount_cents, currency, status, provider, paid_at)
+        SELECT b.id, $1, 500, 'usd', 'paid', 'simulated',
+          timestamptz '2025-03-01' + (row_number() OVER ()) * interval '1 second'
+        FROM b`,
+        [productId],
       );
-      expect(open[0].n).toBe(0);
+      // As many stalled exports as the pool has connections (one on the embedded database).
+      const stalled = t.config.database.poolSize + (t.database.embedded ? 0 : 1);
+      const responses: ServerResponse[] = [];
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+        if (req.url?.includes('format=csv') === true) responses.push(res);
+      };
+      const server = t.app.getHttpServer();
+      server.on('request', onRequest);
+      const sockets: Socket[] = [];
+      try {
+        for (let i = 0; i < Math.max(1, stalled); i++)
+          sockets.push(stallingClient(t.baseUrl, creator));
+        // Wait until every export is stuck on a full socket (its response cannot take more).
+        const deadline = Date.now() + 45_000;
+        while (
+          responses.length < sockets.length ||
+          responses.some((r) => !r.writableNeedDrain && !r.writableFinished)
+        ) {
+          if (Date.now() > deadline) throw new Error('the exports never filled their sockets');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(responses.every((r) => !r.writableFinished)).toBe(true);
+
+        // Every database route still answers, and readiness still sees the database.
+        await list({}).expect(200);
+        await t.http.get('/creator/products').set(creator.auth).expect(200);
+        await t.http.get('/mypurchases').set(buyer.auth).expect(200);
+        const ready = await t.http.get('/health/ready').expect(200);
+        expect(ready.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' } } });
+        if (!t.database.embedded) {
+          const busy = await t.dataSource.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND (state LIKE 'idle in transaction%' OR state = 'active')`,
+          );
+          expect(busy[0].n).toBe(0);
+        }
+        // Still stalled: what answered above did not wait for the exports to end.
+        expect(responses.every((r) => !r.writableFinished)).toBe(true);
+      } finally {
+        server.off('request', onRequest);
+        for (const socket of sockets) socket.destroy();
+      }
     });
   });
 });
+
+/** Asks for the CSV over a raw socket and never reads the answer. */
+function stallingClient(baseUrl: string, who: Account): Socket {
+  const url = new URL(baseUrl);
+  const socket = connect(Number(url.port), url.hostname);
+  socket.on('error', () => undefined);
+  socket.write(
+    `GET /creator/sales?format=csv HTTP/1.1\r\nHost: ${url.host}\r\n` +
+      `Authorization: ${who.auth.Authorization}\r\n\r\n`,
+  );
+  // Paused: the few kilobytes Node reads ahead stay unread, then the kernel window closes.
+  socket.pause();
+  return socket;
+}

@@ -168,6 +168,34 @@ describe('npm run seed (demo data)', () => {
     expect(checkout.body.checkoutUrl).toContain('/checkout/simulated/');
   });
 
+  it("answers Swagger UI's examples as they are: POST /login signs in, POST /purchase starts a checkout", async () => {
+    // What "Try it out" pre-fills, from the document the app serves (on this test's own port).
+    const doc = (await t.http.get('/docs-json').expect(200)).body;
+    const loginSchema = doc.components.schemas.LoginDto.properties;
+    const example = { email: loginSchema.email.example, password: loginSchema.password.example };
+    const creator = DEMO_ACCOUNTS.find((a) => a.key === 'creator')!;
+    expect(example).toEqual({ email: creator.email, password: creator.password });
+    await t.http.post('/login').send(example).expect(200);
+
+    const purchaseBody =
+      doc.paths['/purchase/{productId}'].post.requestBody.content['application/json'];
+    const prefilled = Object.values(purchaseBody.examples as Record<string, { value: unknown }>)[0];
+    const grace = DEMO_ACCOUNTS.find((a) => a.key === 'grace')!;
+    const font = first.products.find((p) => p.title === 'Redacted Mono (font)')!;
+    const checkout = await t.http
+      .post(`/purchase/${font.id}`)
+      .set(await login(t, grace.email, grace.password))
+      .send(prefilled.value as object)
+      .expect(201);
+    expect(checkout.body.checkoutUrl).toContain('/checkout/simulated/');
+
+    for (const path of ['/creator/stats', '/creator/sales']) {
+      const tz = doc.paths[path].get.parameters.find((p: { name: string }) => p.name === 'tz');
+      expect(tz.schema).toMatchObject({ default: 'UTC' });
+      expect(tz.example ?? tz.schema.example).toBe('UTC');
+    }
+  });
+
   describe('ProductsService.create (the seed path) refuses what an upload refuses', () => {
     const creatorOf = async () =>
       (await t.app.get(UsersService).findByEmail('demo-creator@example.com'))!;

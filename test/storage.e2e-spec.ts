@@ -383,6 +383,8 @@ describe('storage: supabase driver against the stand-in storage server', () => {
     expect(upload.path).toBe(`/storage/v1/object/products/${key}`);
     expect(upload.headers['x-upsert']).toBe('false');
     expect(upload.headers['content-type']).toBe('application/pdf');
+    // storage-js prefixes `max-age=` to its cacheControl option: it must be a bare number.
+    expect(upload.headers['cache-control']).toBe('max-age=0');
     expect(upload.headers['transfer-encoding']).toBe('chunked');
     expect(fake.object('products', key)!.bytes.equals(content)).toBe(true);
     expect(existsSync(join(t.dataDir, 'storage', key))).toBe(false);

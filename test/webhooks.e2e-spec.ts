@@ -1,4 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  jest,
+} from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { insertProduct, type ProductRow } from './helpers/catalogue-factories.js';
 import { type Account, registerBuyer, registerCreator } from './helpers/factories.js';
 import {
@@ -313,6 +323,205 @@ describe('Stripe payments and POST /webhooks/stripe', () => {
     );
     expect(late.status).toBe(200);
     expect((await purchaseRow(s.purchaseId)).status).toBe('paid');
+  });
+
+  describe('money that cannot be applied is recorded, answered 2xx, and alerted', () => {
+    const issues = (where: string, value: string) =>
+      t.dataSource.query<
+        {
+          kind: string;
+          reference: string;
+          purchase_id: string | null;
+          provider_payment_id: string | null;
+          amount_cents: number;
+          currency: string;
+          resolved_at: Date | null;
+        }[]
+      >(
+        `SELECT kind, reference, purchase_id, provider_payment_id, amount_cents, currency, resolved_at
+         FROM payment_issues WHERE ${where} = $1`,
+        [value],
+      );
+    let errors: jest.SpiedFunction<Logger['error']>;
+    beforeEach(() => {
+      errors = jest.spyOn(Logger.prototype, 'error');
+    });
+    afterEach(() => {
+      errors.mockRestore();
+    });
+    const alerted = (text: string) =>
+      errors.mock.calls.some((call) => String(call[0]).includes(text));
+
+    it('asking again in the last minute of a checkout expires it at Stripe first', async () => {
+      const buyer = await registerBuyer(t.http);
+      const s = await start(buyer);
+      await t.dataSource.query(
+        `UPDATE purchases SET checkout_expires_at = now() + interval '30 seconds' WHERE id = $1`,
+        [s.purchaseId],
+      );
+      const again = await t.http.post(`/purchase/${s.product.id}`).set(buyer.auth).expect(201);
+      expect(again.body.purchaseId).not.toBe(s.purchaseId);
+      const expire = fake.requests.find(
+        (r) => r.method === 'POST' && r.path === `/v1/checkout/sessions/${s.sessionId}/expire`,
+      );
+      expect(expire).toBeDefined();
+      expect(fake.sessions.get(s.sessionId)?.status).toBe('expired');
+      expect((await purchaseRow(s.purchaseId)).status).toBe('expired');
+    });
+
+    it('a checkout Stripe reports paid when asked to expire it is fulfilled: 409 ALREADY_OWNED', async () => {
+      const buyer = await registerBuyer(t.http);
+      const s = await start(buyer);
+      await t.dataSource.query(
+        `UPDATE purchases SET checkout_expires_at = now() + interval '30 seconds' WHERE id = $1`,
+        [s.purchaseId],
+      );
+      fake.completeSession(s.sessionId);
+      const again = await t.http.post(`/purchase/${s.product.id}`).set(buyer.auth).expect(409);
+      expect(again.body.code).toBe('ALREADY_OWNED');
+      expect((await purchaseRow(s.purchaseId)).status).toBe('paid');
+      const count = await t.dataSource.query(
+        'SELECT count(*)::int AS n FROM purchases WHERE product_id = $1',
+        [s.product.id],
+      );
+      expect(count[0].n).toBe(1);
+    });
+
+    // Two purchases of one product by one buyer, each with a session the buyer paid.
+    async function twoPaidSessions(buyer: Account) {
+      const first = await start(buyer);
+      // Given up on while its session stayed payable.
+      await t.dataSource.query(`UPDATE purchases SET status = 'expired' WHERE id = $1`, [
+        first.purchaseId,
+      ]);
+      const res = await t.http.post(`/purchase/${first.product.id}`).set(buyer.auth).expect(201);
+      const second = { ...first, purchaseId: res.body.purchaseId, sessionId: res.body.sessionId };
+      return { first, second };
+    }
+
+    it('a late payment of a given-up purchase, after the new one was paid: duplicate_payment', async () => {
+      const buyer = await registerBuyer(t.http);
+      const { first, second } = await twoPaidSessions(buyer);
+      await deliver(stripeEvents.checkoutCompleted(sessionFields(second))).expect(200);
+      const pi = randomStripeId('pi');
+      const event = stripeEvents.checkoutCompleted(sessionFields(first, pi));
+      const res = await deliver(event).expect(200);
+      expect(res.body.outcome).toBe('ignored');
+      expect((await deliver(event).expect(200)).body.outcome).toBe('duplicate');
+      expect((await purchaseRow(second.purchaseId)).status).toBe('paid');
+      expect((await purchaseRow(first.purchaseId)).status).toBe('expired');
+      expect(await issues('reference', first.sessionId)).toEqual([
+        {
+          kind: 'duplicate_payment',
+          reference: first.sessionId,
+          purchase_id: first.purchaseId,
+          provider_payment_id: pi,
+          amount_cents: 1500,
+          currency: 'usd',
+          resolved_at: null,
+        },
+      ]);
+      expect(alerted(first.sessionId)).toBe(true);
+
+      // Refunding the extra payment settles the issue and leaves the buyer's purchase alone.
+      await deliver(
+        stripeEvents.chargeRefunded({
+          payment_intent: pi,
+          metadata: { purchaseId: first.purchaseId },
+        }),
+      ).expect(200);
+      expect((await purchaseRow(second.purchaseId)).status).toBe('paid');
+      expect((await issues('reference', first.sessionId))[0].resolved_at).not.toBeNull();
+    });
+
+    it('the same two payments in the other order: the first is honoured, the second recorded', async () => {
+      const buyer = await registerBuyer(t.http);
+      const { first, second } = await twoPaidSessions(buyer);
+      expect(
+        (await deliver(stripeEvents.checkoutCompleted(sessionFields(first))).expect(200)).body
+          .outcome,
+      ).toBe('applied');
+      expect((await purchaseRow(first.purchaseId)).status).toBe('paid');
+      expect((await purchaseRow(second.purchaseId)).status).toBe('expired');
+      const res = await deliver(stripeEvents.checkoutCompleted(sessionFields(second))).expect(200);
+      expect(res.body.outcome).toBe('ignored');
+      expect((await issues('reference', second.sessionId)).map((i) => i.kind)).toEqual([
+        'duplicate_payment',
+      ]);
+    });
+
+    it('a second session of one purchase paid after the first: duplicate_payment', async () => {
+      const buyer = await registerBuyer(t.http);
+      const s = await start(buyer);
+      await deliver(stripeEvents.checkoutCompleted(sessionFields(s))).expect(200);
+      const other = { ...s, sessionId: randomStripeId('cs') };
+      const res = await deliver(stripeEvents.checkoutCompleted(sessionFields(other))).expect(200);
+      expect(res.body.outcome).toBe('ignored');
+      expect(await issues('reference', other.sessionId)).toMatchObject([
+        { kind: 'duplicate_payment', purchase_id: s.purchaseId },
+      ]);
+    });
+
+    it('a checkout paid for another amount is not fulfilled: amount_mismatch', async () => {
+      const buyer = await registerBuyer(t.http);
+      const s = await start(buyer);
+      const res = await deliver(
+        stripeEvents.checkoutCompleted({ ...sessionFields(s), amount_total: 1 }),
+      ).expect(200);
+      expect(res.body.outcome).toBe('ignored');
+      expect((await purchaseRow(s.purchaseId)).status).toBe('pending');
+      expect(await issues('reference', s.sessionId)).toMatchObject([
+        { kind: 'amount_mismatch', amount_cents: 1, currency: 'usd' },
+      ]);
+    });
+
+    it('a paid checkout naming a purchase that does not exist: unknown_purchase', async () => {
+      const ghost = '3f0b8a64-3b1e-4c55-9a57-6b1f2b0c9d11';
+      const sessionId = randomStripeId('cs');
+      await deliver(
+        stripeEvents.checkoutCompleted({
+          id: sessionId,
+          client_reference_id: ghost,
+          metadata: { purchaseId: ghost },
+        }),
+      ).expect(200);
+      expect(await issues('reference', sessionId)).toMatchObject([{ kind: 'unknown_purchase' }]);
+    });
+
+    it.each([
+      ['another currency', { currency: 'jpy' }],
+      ['a charge of another amount', { amount: 150000, amount_refunded: 150000 }],
+    ])('a refund in %s is not applied: refund_mismatch', async (_what, charge) => {
+      const buyer = await registerBuyer(t.http);
+      const s = await start(buyer);
+      const pi = randomStripeId('pi');
+      await deliver(stripeEvents.checkoutCompleted(sessionFields(s, pi))).expect(200);
+      const res = await deliver(
+        stripeEvents.chargeRefunded({ payment_intent: pi, amount: 1500, ...charge }),
+      ).expect(200);
+      expect(res.body.outcome).toBe('ignored');
+      expect(await purchaseRow(s.purchaseId)).toMatchObject({ status: 'paid', refunded_cents: 0 });
+      expect(await issues('reference', pi)).toMatchObject([
+        { kind: 'refund_mismatch', purchase_id: s.purchaseId },
+      ]);
+      expect(alerted(pi)).toBe(true);
+    });
+
+    it('a refund in another currency that arrived before the payment is not applied either', async () => {
+      const buyer = await registerBuyer(t.http);
+      const s = await start(buyer);
+      const pi = randomStripeId('pi');
+      const refund = stripeEvents.chargeRefunded({
+        payment_intent: pi,
+        amount: 1500,
+        currency: 'eur',
+        metadata: { purchaseId: s.purchaseId },
+      });
+      expect((await deliver(refund).expect(200)).body.outcome).toBe('deferred');
+      await deliver(stripeEvents.checkoutCompleted(sessionFields(s, pi))).expect(200);
+      expect(await purchaseRow(s.purchaseId)).toMatchObject({ status: 'paid', refunded_cents: 0 });
+      expect((await issues('reference', pi)).map((i) => i.kind)).toEqual(['refund_mismatch']);
+    });
   });
 
   it('says 502 PAYMENT_PROVIDER_ERROR when Stripe fails, and the purchase can be retried', async () => {

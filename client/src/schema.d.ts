@@ -736,11 +736,11 @@ export interface components {
             fields?: components["schemas"]["FieldErrorDto"][];
         };
         LoginDto: {
-            /** @example ada@example.com */
+            /** @example demo-creator@example.com */
             email: string;
             /**
              * Format: password
-             * @example correct horse battery
+             * @example demo-creator-password
              */
             password: string;
         };
@@ -997,12 +997,12 @@ export interface components {
         StartCheckoutDto: {
             /**
              * @description Where the buyer lands after paying: on PUBLIC_URL or an origin in CORS_ORIGINS. `{CHECKOUT_SESSION_ID}` is replaced with the session id. Default: the API's /checkout/success page.
-             * @example http://localhost:3000/checkout/success?session_id={CHECKOUT_SESSION_ID}
+             * @example https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}
              */
             successUrl?: string;
             /**
              * @description Where the buyer lands after cancelling; same rules as successUrl.
-             * @example http://localhost:3000/checkout/cancel
+             * @example https://shop.example.com/cart
              */
             cancelUrl?: string;
         };
@@ -2224,7 +2224,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["StartCheckoutDto"];
             };

@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './app-config.js';
+import { parse } from 'pg-connection-string';
+import { DriverUtils } from 'typeorm/driver/DriverUtils.js';
+import { ConfigError, loadConfig, loadDatabaseConfig } from './app-config.js';
+import { assertDataDirWritable } from './data-dir.js';
 
 // A JWT secret is always given so loadConfig never writes one into a data directory.
 const base = { JWT_SECRET: 'x'.repeat(32), DATA_DIR: '/nonexistent/creator-files-spec' };
@@ -167,5 +173,106 @@ describe('loadConfig: payouts', () => {
       expect.stringMatching(/^STRIPE_CONNECT_WEBHOOK_SECRET: required in production/),
     ]);
     expect(problems({ ...env, STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_c' })).toEqual([]);
+  });
+});
+
+describe('loadConfig: listening address', () => {
+  it('listens on every interface unless HOST names an address or a host name', () => {
+    expect(loadConfig(base).host).toBeUndefined();
+    expect(loadConfig({ ...base, HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...base, HOST: '::1' }).host).toBe('::1');
+    expect(loadConfig({ ...base, HOST: 'localhost' }).host).toBe('localhost');
+    expect(problems({ HOST: 'http://0.0.0.0' })).toEqual([expect.stringMatching(/^HOST: must be/)]);
+    expect(problems({ HOST: '0.0.0.0:3000' })).toEqual([expect.stringMatching(/^HOST: must be/)]);
+  });
+});
+
+describe('loadConfig: database', () => {
+  const server = 'postgres://app@db.internal:5432/shop';
+
+  it('puts DATABASE_PASSWORD into DATABASE_URL so that any password survives the URL', () => {
+    const password = 'p@ss:w/o#r?d%20 x';
+    const url = loadConfig({ ...base, DATABASE_URL: server, DATABASE_PASSWORD: password }).database
+      .url!;
+    // Both parsers on the way to the server read back the exact password: pg's and TypeORM's.
+    expect(parse(url)).toMatchObject({
+      user: 'app',
+      host: 'db.internal',
+      database: 'shop',
+      password,
+    });
+    expect(DriverUtils.buildDriverOptions({ url })).toMatchObject({
+      username: 'app',
+      host: 'db.internal',
+      database: 'shop',
+      password,
+    });
+  });
+
+  it('replaces a password already in the URL, and refuses DATABASE_PASSWORD without a URL', () => {
+    const url = loadConfig({
+      ...base,
+      DATABASE_URL: 'postgres://app:old@db.internal/shop',
+      DATABASE_PASSWORD: 'new',
+    }).database.url!;
+    expect(parse(url).password).toBe('new');
+    expect(problems({ DATABASE_PASSWORD: 'secret' })).toEqual([
+      expect.stringMatching(/^DATABASE_PASSWORD: needs DATABASE_URL/),
+    ]);
+  });
+
+  it('waits 30 s for the server at boot by default; DB_CONNECT_RETRY_SECONDS sets it', () => {
+    expect(loadConfig(base).database.connectRetrySeconds).toBe(30);
+    expect(
+      loadConfig({ ...base, DB_CONNECT_RETRY_SECONDS: '0' }).database.connectRetrySeconds,
+    ).toBe(0);
+    expect(problems({ DB_CONNECT_RETRY_SECONDS: '-1' })).toEqual([
+      expect.stringMatching(/^DB_CONNECT_RETRY_SECONDS:/),
+    ]);
+  });
+
+  it('lets the database commands run with DATABASE_URL alone, even in production', () => {
+    const env = { NODE_ENV: 'production', DATABASE_URL: server, STRIPE_SECRET_KEY: 'sk_live_1' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(loadDatabaseConfig(env)).toMatchObject({ url: server, connectRetrySeconds: 30 });
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('names each variable at fault', () => {
+    try {
+      loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'short', PORT: 'x' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as ConfigError).variables).toEqual(['PORT', 'JWT_SECRET', 'PAYMENTS_DRIVER']);
+    }
+  });
+});
+
+describe('assertDataDirWritable', () => {
+  it('refuses a DATA_DIR it cannot write when the embedded database or local files use it', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'creator-files-data-dir-'));
+    try {
+      const file = join(parent, 'a-file');
+      writeFileSync(file, '');
+      const unusable = loadConfig({ ...base, DATA_DIR: join(file, 'data') });
+      expect(() => assertDataDirWritable(unusable)).toThrow(ConfigError);
+      expect(() => assertDataDirWritable(unusable)).toThrow(
+        /^Invalid configuration:\n {2}- DATA_DIR: /,
+      );
+      // A server database and Supabase storage leave nothing in DATA_DIR: no check.
+      const elsewhere = loadConfig({
+        ...base,
+        DATA_DIR: join(file, 'data'),
+        DATABASE_URL: 'postgres://app@db/shop',
+        STORAGE_DRIVER: 'supabase',
+        SUPABASE_URL: 'https://example.supabase.co',
+        SUPABASE_SERVICE_ROLE_KEY: 'key',
+      });
+      expect(() => assertDataDirWritable(elsewhere)).not.toThrow();
+      const writable = loadConfig({ ...base, DATA_DIR: join(parent, 'data') });
+      expect(() => assertDataDirWritable(writable)).not.toThrow();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

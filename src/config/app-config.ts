@@ -1,5 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -116,9 +117,11 @@ export const DEFAULT_FILE_EXTENSIONS = [
 export class AppConfig {
   env: NodeEnv;
   port: number;
+  /** Address to listen on; undefined: every interface (Node's default, IPv4 and IPv6). */
+  host?: string;
   publicUrl: string;
   dataDir: string;
-  database: { url?: string; migrationsRun: boolean; poolSize: number };
+  database: DatabaseConfig & { migrationsRun: boolean; poolSize: number };
   jwt: { secret: string; expiresIn: number };
   bcryptCost: number;
   storage: {
@@ -160,10 +163,24 @@ export class AppConfig {
   logLevel: string;
 }
 
+/** What the database commands need: no secrets, payments or storage. */
+export interface DatabaseConfig {
+  /** A PostgreSQL server; undefined: the embedded database under `dataDir`. */
+  url?: string;
+  /** How long to keep trying to reach the server at boot before giving up. */
+  connectRetrySeconds: number;
+}
+
 export class ConfigError extends Error {
+  /** Each problem starts with the name of its variable: `NAME: reason`. */
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+
+  /** The variables at fault, in the order of the problems. */
+  get variables(): string[] {
+    return this.problems.map((problem) => problem.split(':', 1)[0]);
   }
 }
 
@@ -224,6 +241,17 @@ class Reader {
     }
   }
 
+  /** An IP address or a host name to listen on. */
+  host(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (isIP(value) === 0 && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(value)) {
+      this.problems.push(`${name}: must be an IP address or a host name (got "${value}")`);
+      return undefined;
+    }
+    return value;
+  }
+
   list(name: string, fallback: string[]): string[] {
     const value = this.raw(name);
     if (value === undefined) return fallback;
@@ -232,6 +260,44 @@ class Reader {
       .map((item) => item.trim())
       .filter((item) => item !== '');
   }
+}
+
+/**
+ * DATABASE_URL, with DATABASE_PASSWORD (taken as is) put in as its password: a password with
+ * `@ : / # ? %` needs no URL escaping that way, which Compose files and secret stores cannot do.
+ */
+function databaseUrl(r: Reader): string | undefined {
+  const url = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const password = r.raw('DATABASE_PASSWORD');
+  if (url === undefined || password === undefined) {
+    if (password !== undefined && r.raw('DATABASE_URL') === undefined) {
+      r.problems.push('DATABASE_PASSWORD: needs DATABASE_URL (the server it is the password of)');
+    }
+    return url;
+  }
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return withPassword.href;
+}
+
+function readDatabase(r: Reader): DatabaseConfig {
+  return {
+    url: databaseUrl(r),
+    connectRetrySeconds: r.int('DB_CONNECT_RETRY_SECONDS', 30, 0, 3600),
+  };
+}
+
+/**
+ * Only what the database commands (`node dist/scripts/db.js run`, a release step) read:
+ * DATABASE_URL (and DATABASE_PASSWORD), or DATA_DIR for the embedded database. The rest of the
+ * app's configuration (JWT secret, payments, storage) may be unset there.
+ */
+export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig & { dataDir: string } {
+  const r = new Reader(env);
+  const database = readDatabase(r);
+  const dataDir = resolve(r.string('DATA_DIR', './data'));
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return { ...database, dataDir };
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -256,6 +322,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
   const production = nodeEnv === 'production';
   const port = r.int('PORT', 3000, 0, 65535);
+  const host = r.host('HOST');
   const publicUrl = (
     r.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`
   ).replace(/\/+$/, '');
@@ -361,10 +428,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     env: nodeEnv,
     port,
+    host,
     publicUrl,
     dataDir,
     database: {
-      url: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+      ...readDatabase(r),
       migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
       poolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
     },

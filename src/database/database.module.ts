@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 /** Starts the embedded PostgreSQL when no DATABASE_URL is set, and stops it last. */
 @Injectable()
@@ -35,6 +36,8 @@ export class EmbeddedDatabase implements OnApplicationShutdown {
 @Module({ providers: [EmbeddedDatabase], exports: [EmbeddedDatabase] })
 class EmbeddedDatabaseModule {}
 
+const logger = new Logger('Database');
+
 @Module({})
 export class DatabaseModule {
   static forRoot(): DynamicModule {
@@ -45,8 +48,11 @@ export class DatabaseModule {
           imports: [EmbeddedDatabaseModule],
           inject: [AppConfig, EmbeddedDatabase],
           useFactory: async (config: AppConfig, embedded: EmbeddedDatabase) => {
-            const url =
-              config.database.url ?? (await embedded.start(join(config.dataDir, 'pgdata')));
+            const server = config.database.url;
+            if (server !== undefined) {
+              await waitForDatabase(server, config.database.connectRetrySeconds, logger);
+            }
+            const url = server ?? (await embedded.start(join(config.dataDir, 'pgdata')));
             return {
               ...dataSourceOptions({
                 url,
@@ -54,8 +60,10 @@ export class DatabaseModule {
                 migrationsRun: config.database.migrationsRun,
                 poolSize: config.database.poolSize,
               }),
-              // A database that is down at boot fails the boot at once, with its reason.
+              // waitForDatabase has waited for the server; a failure now (a migration, say) is
+              // not one that trying again fixes, and is reported once, by the caller.
               retryAttempts: 0,
+              toRetry: () => false,
             };
           },
         }),

@@ -7,6 +7,7 @@ import {
 import { PayoutAccount } from '../payouts/payout-account.entity.js';
 import { Product } from '../products/product.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
+import { PaymentIssue } from '../purchases/payment-issue.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
 import { User } from '../users/user.entity.js';
 
@@ -16,6 +17,7 @@ export const ENTITIES = [
   Product,
   Purchase,
   PaymentEventRecord,
+  PaymentIssue,
   Download,
   SimulatedCheckoutSession,
   PayoutAccount,

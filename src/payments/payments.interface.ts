@@ -118,6 +118,11 @@ export interface PaymentsDriver {
   readonly name: 'stripe' | 'simulated';
   createCheckout(params: CreateCheckoutParams): Promise<CheckoutSession>;
   getCheckout(sessionId: string): Promise<CheckoutState>;
+  /**
+   * Ends an open checkout so it can no longer be paid, and answers the state it ended in:
+   * `expired`, or `complete` when the buyer paid it first.
+   */
+  expireCheckout(sessionId: string): Promise<CheckoutState>;
   /** Verifies and normalises a webhook; throws WEBHOOK_SIGNATURE_INVALID (400) when unverified. */
   parseWebhook(request: WebhookRequest): PaymentEvent;
   checkReady(): Promise<void>;

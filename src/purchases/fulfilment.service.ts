@@ -1,9 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import type { CheckoutState, PaymentEvent } from '../payments/payments.interface.js';
+import {
+  type CheckoutState,
+  PAYMENTS,
+  type PaymentEvent,
+  type PaymentsDriver,
+} from '../payments/payments.interface.js';
+import { isUniqueViolation } from '../database/postgres-errors.js';
 import { PayoutsService } from '../payouts/payouts.service.js';
 import { refundedFee } from '../payouts/platform-fee.js';
 import { PaymentEventRecord } from './payment-event.entity.js';
+import { PaymentIssueKind } from './payment-issue.entity.js';
 import { settledStatus } from './purchase-access.js';
 import { DisputeStatus, PurchaseStatus } from './purchase-status.enum.js';
 import { Purchase } from './purchase.entity.js';
@@ -37,6 +44,7 @@ export class FulfilmentService {
 
   constructor(
     private readonly dataSource: DataSource,
+    @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
     private readonly payouts: PayoutsService,
   ) {}
 
@@ -116,28 +124,36 @@ export class FulfilmentService {
       sessionId: checkout.sessionId,
       purchaseId: asUuid(checkout.purchaseId),
     });
-    if (purchase === null) {
-      this.logger.warn(`Checkout ${checkout.sessionId} matches no purchase; ignored`);
-      return 'ignored';
-    }
     const paid =
       checkout.status === 'complete' &&
       (checkout.paymentStatus === 'paid' || checkout.paymentStatus === 'no_payment_required');
+    if (purchase === null) {
+      // A checkout with no purchase id of ours belongs to something else on the same account.
+      if (paid && checkout.purchaseId !== null) {
+        await this.recordIssue(
+          m,
+          checkout,
+          null,
+          PaymentIssueKind.UnknownPurchase,
+          'no such purchase',
+        );
+      } else {
+        this.logger.warn(`Checkout ${checkout.sessionId} matches no purchase; ignored`);
+      }
+      return 'ignored';
+    }
     if (purchase.providerSessionId !== null && purchase.providerSessionId !== checkout.sessionId) {
       // Another session for the same purchase (one asked for again after a provider failure).
       // Money that moved on it is honoured while the purchase is unpaid; anything else about it
       // is stale.
-      if (!paid || purchase.paidAt !== null) {
-        if (paid) {
-          this.logger.error(
-            `Purchase ${purchase.id} was paid twice (checkout ${checkout.sessionId}); refund one`,
-          );
-        }
+      if (!paid) return 'ignored';
+      if (purchase.paidAt !== null) {
+        const why = `already paid through checkout ${purchase.providerSessionId}; refund one`;
+        await this.recordIssue(m, checkout, purchase, PaymentIssueKind.DuplicatePayment, why);
         return 'ignored';
       }
       this.logger.warn(`Purchase ${purchase.id} paid through checkout ${checkout.sessionId}`);
     }
-    purchase.providerSessionId = checkout.sessionId;
 
     if (paid && purchase.paidAt === null) {
       if (
@@ -145,28 +161,29 @@ export class FulfilmentService {
         checkout.currency !== purchase.currency
       ) {
         // Never fulfil for another amount than the snapshot; someone must look at it.
-        this.logger.error(
-          `Checkout ${checkout.sessionId} paid ${checkout.amountCents} ${checkout.currency}, ` +
-            `purchase ${purchase.id} expects ${purchase.amountCents} ${purchase.currency}; not fulfilled`,
-        );
+        const why = `expects ${purchase.amountCents} ${purchase.currency}; not fulfilled`;
+        await this.recordIssue(m, checkout, purchase, PaymentIssueKind.AmountMismatch, why);
         return 'ignored';
       }
-      if (purchase.status !== PurchaseStatus.Pending) {
-        // Paid after we had given up on it (expired or failed): the buyer paid, so honour it,
-        // and retire any newer pending attempt for the same product.
-        await m.query(
-          `UPDATE purchases SET status = 'expired', updated_at = now()
-           WHERE buyer_id = $1 AND product_id = $2 AND status = 'pending' AND id <> $3`,
-          [purchase.buyerId, purchase.productId, purchase.id],
-        );
-      }
+      const late = purchase.status !== PurchaseStatus.Pending;
+      purchase.providerSessionId = checkout.sessionId;
       purchase.paidAt = new Date();
       purchase.providerPaymentId = checkout.paymentId ?? purchase.providerPaymentId;
       purchase.status = settledStatus(purchase);
-      await this.write(m, purchase);
+      if (!late) await this.write(m, purchase);
+      else if (!(await this.honourLate(m, purchase))) {
+        return this.recordIssue(
+          m,
+          checkout,
+          purchase,
+          PaymentIssueKind.DuplicatePayment,
+          'the buyer already owns this product through another purchase; refund this payment',
+        );
+      }
       await this.applyDeferred(m, purchase);
       return 'applied';
     }
+    purchase.providerSessionId = checkout.sessionId;
     if (purchase.status !== PurchaseStatus.Pending) return 'applied';
     if (checkout.paymentId !== null) purchase.providerPaymentId = checkout.paymentId;
     if (asyncFailed) purchase.status = PurchaseStatus.Failed;
@@ -175,16 +192,176 @@ export class FulfilmentService {
     return 'applied';
   }
 
+  /**
+   * Makes a purchase paid after we had given up on it (expired or failed): the buyer paid, so
+   * it is honoured, and any newer pending attempt for the same product is retired. False, with
+   * nothing written, when the buyer already has the product through another purchase: then
+   * this payment bought nothing and is a duplicate.
+   */
+  private async honourLate(m: EntityManager, purchase: Purchase): Promise<boolean> {
+    await m.query(
+      `UPDATE purchases SET status = 'expired', updated_at = now()
+       WHERE buyer_id = $1 AND product_id = $2 AND status = 'pending' AND id <> $3`,
+      [purchase.buyerId, purchase.productId, purchase.id],
+    );
+    const owned: unknown[] = await m.query(
+      `SELECT 1 FROM purchases
+       WHERE buyer_id = $1 AND product_id = $2 AND status IN ('paid', 'disputed') AND id <> $3
+       LIMIT 1`,
+      [purchase.buyerId, purchase.productId, purchase.id],
+    );
+    if (owned.length > 0) return false;
+    // Two late payments of one product committing at once: the database lets one through.
+    await m.query('SAVEPOINT honour_late_payment');
+    try {
+      await this.write(m, purchase);
+    } catch (error) {
+      if (!isUniqueViolation(error, 'UQ_purchases_live')) throw error;
+      await m.query('ROLLBACK TO SAVEPOINT honour_late_payment');
+      return false;
+    }
+    await m.query('RELEASE SAVEPOINT honour_late_payment');
+    return true;
+  }
+
+  /**
+   * Keeps a payment the provider reports that cannot be applied (one row per provider object
+   * and kind, however often it is reported) and raises an error-level alert. The event itself
+   * is answered 2xx: retrying cannot change the answer, and money that moved is now on record.
+   */
+  private async recordIssue(
+    m: EntityManager,
+    checkout: CheckoutState,
+    purchase: Purchase | null,
+    kind: PaymentIssueKind,
+    why: string,
+  ): Promise<'ignored'> {
+    const detail =
+      `Checkout ${checkout.sessionId} paid ${checkout.amountCents} ${checkout.currency} ` +
+      `for purchase ${purchase?.id ?? checkout.purchaseId}: ${why}`;
+    await this.insertIssue(m, {
+      kind,
+      reference: checkout.sessionId,
+      purchaseId: purchase?.id ?? null,
+      paymentId: checkout.paymentId,
+      amountCents: checkout.amountCents,
+      currency: checkout.currency,
+      detail,
+    });
+    return 'ignored';
+  }
+
+  private async insertIssue(
+    m: EntityManager,
+    issue: {
+      kind: PaymentIssueKind;
+      reference: string;
+      purchaseId: string | null;
+      paymentId: string | null;
+      amountCents: number | null;
+      currency: string | null;
+      detail: string;
+    },
+  ): Promise<void> {
+    this.logger.error(`Payment not applied (${issue.kind}): ${issue.detail}`);
+    await m.query(
+      `INSERT INTO payment_issues
+         (provider, kind, reference, purchase_id, provider_payment_id, amount_cents, currency, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ON CONSTRAINT "UQ_payment_issues_reference" DO NOTHING`,
+      [
+        this.payments.name,
+        issue.kind,
+        issue.reference,
+        issue.purchaseId,
+        issue.paymentId,
+        issue.amountCents,
+        issue.currency?.slice(0, 3) ?? null,
+        issue.detail,
+      ],
+    );
+  }
+
   /** Refunds and disputes: only meaningful once the payment was fulfilled; until then they wait. */
   private async applyToPayment(m: EntityManager, event: PaymentScopedEvent): Promise<EventOutcome> {
     const purchase = await this.lockPurchase(m, {
       paymentId: event.paymentId,
       purchaseId: asUuid(event.purchaseId),
     });
+    if (await this.settlesIssue(m, event)) return 'ignored';
     if (purchase === null || purchase.paidAt === null) return 'deferred';
+    if (!(await this.concernsPurchase(m, purchase, event))) return 'ignored';
     this.changePayment(purchase, event);
     await this.write(m, purchase);
     return 'applied';
+  }
+
+  /**
+   * Whether a refund or dispute is about this purchase's payment as we know it. It is not when
+   * it names another payment of the same purchase (a second payment, kept as a payment issue:
+   * refunding it must not take the buyer's access away), or when a refund is of a charge in
+   * another currency or of another amount (counting it would refund the wrong share, and 1,500
+   * yen are not 1,500 cents): like a checkout paid for another amount, it is not applied, and
+   * an operator is told.
+   */
+  private async concernsPurchase(
+    m: EntityManager,
+    purchase: Purchase,
+    event: PaymentScopedEvent,
+  ): Promise<boolean> {
+    if (purchase.providerPaymentId !== null && purchase.providerPaymentId !== event.paymentId) {
+      this.logger.error(
+        `A ${event.type} of payment ${event.paymentId} names purchase ${purchase.id}, which was ` +
+          `paid with ${purchase.providerPaymentId}; not applied to it`,
+      );
+      return false;
+    }
+    if (event.type !== 'charge.refunded') return true;
+    if (event.currency === purchase.currency && event.amountCents === purchase.amountCents) {
+      return true;
+    }
+    await this.insertIssue(m, {
+      kind: PaymentIssueKind.RefundMismatch,
+      reference: event.paymentId,
+      purchaseId: purchase.id,
+      paymentId: event.paymentId,
+      amountCents: event.amountRefundedCents,
+      currency: event.currency,
+      detail:
+        `Refund of ${event.amountRefundedCents} ${event.currency} on a charge of ` +
+        `${event.amountCents} ${event.currency}, payment ${event.paymentId}; purchase ` +
+        `${purchase.id} is ${purchase.amountCents} ${purchase.currency}: not applied`,
+    });
+    return false;
+  }
+
+  /**
+   * A refund or dispute of a payment kept as a payment issue (paid twice, for another amount):
+   * never the purchase's own, so it must not touch the purchase or the buyer's access. A full
+   * refund settles the issue; a dispute of it needs an operator.
+   */
+  private async settlesIssue(m: EntityManager, event: PaymentScopedEvent): Promise<boolean> {
+    const refundedInFull =
+      event.type === 'charge.refunded' && event.amountRefundedCents >= event.amountCents;
+    // A SELECT around the UPDATE: TypeORM answers a bare UPDATE with [rows, count].
+    const found: { id: string }[] = await m.query(
+      `WITH touched AS (
+         UPDATE payment_issues
+         SET resolved_at = CASE WHEN $3::boolean THEN COALESCE(resolved_at, now()) ELSE resolved_at END
+         WHERE provider = $1 AND provider_payment_id = $2 AND kind <> 'refund_mismatch'
+         RETURNING id)
+       SELECT id FROM touched`,
+      [this.payments.name, event.paymentId, refundedInFull],
+    );
+    if (found.length === 0) return false;
+    if (refundedInFull) {
+      this.logger.log(`Payment ${event.paymentId}, kept as a payment issue, was refunded in full`);
+    } else {
+      this.logger.error(
+        `A ${event.type} of payment ${event.paymentId}, kept as a payment issue; not applied`,
+      );
+    }
+    return true;
   }
 
   private changePayment(purchase: Purchase, event: PaymentScopedEvent): void {
@@ -230,7 +407,8 @@ export class FulfilmentService {
       .addOrderBy('e.id', 'ASC')
       .getMany();
     for (const record of waiting) {
-      this.changePayment(purchase, record.payload as PaymentScopedEvent);
+      const event = record.payload as PaymentScopedEvent;
+      if (await this.concernsPurchase(m, purchase, event)) this.changePayment(purchase, event);
     }
     if (waiting.length > 0) {
       await this.write(m, purchase);

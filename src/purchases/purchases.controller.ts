@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
+  ApiBody,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -35,6 +36,21 @@ export class PurchasesController {
       'the URL to send the buyer to. Calling it again while the checkout is open returns the same ' +
       'checkout. A free product is paid at once (no checkoutUrl). The price is never taken from ' +
       'the request.',
+  })
+  // The first example, `{}`, works as it is on any port and address: the checkout then returns
+  // to the API's own pages. A storefront names its own pages (on CORS_ORIGINS).
+  @ApiBody({
+    type: StartCheckoutDto,
+    required: false,
+    examples: {
+      "the API's own success and cancel pages": { value: {} },
+      'your storefront (its origin in CORS_ORIGINS)': {
+        value: {
+          successUrl: 'https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}',
+          cancelUrl: 'https://shop.example.com/cart',
+        },
+      },
+    },
   })
   @ApiCreatedResponse({ type: CheckoutDto })
   @ApiBadRequestResponse({

@@ -76,11 +76,7 @@ export class PurchasesService {
     // nothing new, even through a checkout opened before.
     const transfer = await this.payouts.transferFor(product.creatorId, product.priceCents);
     if (purchase !== null && this.checkoutLapsed(purchase)) {
-      await this.purchases.update(
-        { id: purchase.id, status: PurchaseStatus.Pending },
-        { status: PurchaseStatus.Expired },
-      );
-      purchase = null;
+      purchase = await this.retireCheckout(purchase);
     }
     purchase ??= await this.createPurchase(buyer, product, transfer);
     if (purchase.status !== PurchaseStatus.Pending || purchase.providerSessionId !== null) {
@@ -236,6 +232,33 @@ export class PurchasesService {
       .where('p.buyer_id = :buyerId AND p.product_id = :productId', { buyerId, productId })
       .andWhere('p.status IN (:...live)', { live: LIVE_STATUSES })
       .getOne();
+  }
+
+  /**
+   * Gives up on a pending purchase whose checkout is about to lapse, so that a new one can be
+   * started. Its session is expired at the provider first: otherwise the buyer could pay it
+   * and the new one, twice for one product. Null once retired; the purchase as it now stands
+   * when the provider says it was paid meanwhile (409 then) or is settling.
+   */
+  private async retireCheckout(purchase: Purchase): Promise<Purchase | null> {
+    if (purchase.providerSessionId !== null) {
+      const state = await this.payments.expireCheckout(purchase.providerSessionId);
+      await this.fulfilment.syncCheckout(state);
+      if (state.status === 'complete') {
+        const current = await this.purchases.findOneByOrFail({ id: purchase.id });
+        if (current.status === PurchaseStatus.Pending) {
+          // Completed and waiting for an asynchronous payment: nothing new to start.
+          return current;
+        }
+        if (LIVE_STATUSES.includes(current.status)) throw this.alreadyOwned();
+        return null;
+      }
+    }
+    await this.purchases.update(
+      { id: purchase.id, status: PurchaseStatus.Pending },
+      { status: PurchaseStatus.Expired },
+    );
+    return null;
   }
 
   private checkoutLapsed(purchase: Purchase): boolean {

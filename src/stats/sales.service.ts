@@ -34,6 +34,20 @@ class Filter {
     this.params.push(value);
     return `$${this.params.length + 1}`;
   }
+
+  /** The same conditions, to add more to without changing these. */
+  copy(): Filter {
+    const copy = new Filter();
+    copy.where.splice(0, copy.where.length, ...this.where);
+    copy.params.push(...this.params);
+    return copy;
+  }
+}
+
+/** Where a page starts: after the sale with this exact payment time and id. */
+interface SalesPosition {
+  paidKey: string;
+  id: string;
 }
 
 const COLUMNS = `u.id, u.product_id, p.title, b.email, u.amount_cents, u.currency, u.status,
@@ -94,6 +108,7 @@ export class SalesService {
   /** One page, newest first by (paid_at, id). */
   async list(creator: User, query: SalesQueryDto): Promise<Page<SaleDto>> {
     const filter = await this.filter(query);
+    let after: SalesPosition | undefined;
     if (query.cursor !== undefined) {
       const [paidKey, id] = decodeCursor(
         query.cursor,
@@ -105,71 +120,80 @@ export class SalesService {
           typeof v[1] === 'string' &&
           UUID.test(v[1]),
       ) as [string, string];
-      filter.where.push(
-        `(u.paid_at, u.id) < (${filter.param(paidKey)}::timestamptz, ${filter.param(id)}::uuid)`,
-      );
+      after = { paidKey, id };
     }
-    const limit = query.limit;
-    const limitParam = filter.param(limit + 1);
-    // Each product's newest sales come from its own index range, then the few candidates
-    // (at most limit + 1 per product) are merged: a page costs the same with 1,000 or 1,000,000
-    // sales, where a plain join would sort every sale of the creator.
-    const rows = await this.dataSource.query<SaleRow[]>(
-      `SELECT ${COLUMNS}
-      FROM products p
-      CROSS JOIN LATERAL (
-        SELECT u.id, u.product_id, u.buyer_id, u.amount_cents, u.currency, u.status,
-          u.refunded_cents, u.paid_at
-        FROM purchases u
-        WHERE u.product_id = p.id AND ${filter.where.join(' AND ')}
-        ORDER BY u.paid_at DESC, u.id DESC
-        LIMIT ${limitParam}
-      ) u
-      JOIN users b ON b.id = u.buyer_id
-      WHERE p.creator_id = $1
-      ORDER BY u.paid_at DESC, u.id DESC
-      LIMIT ${limitParam}`,
-      [creator.id, ...filter.params],
-    );
-    return toPage(rows, limit, toSale, (row) => [row.paid_key, row.id]);
+    const rows = await this.page(creator, filter, after, query.limit + 1);
+    return toPage(rows, query.limit, toSale, (row) => [row.paid_key, row.id]);
   }
 
   /**
-   * Every matching sale as CSV lines (header first), read through a server-side cursor in
-   * batches: memory stays flat for any number of rows. The cursor holds a database connection
-   * until the stream ends or is destroyed (client gone), when it is released.
+   * Every matching sale as CSV lines (header first), read in keyset batches of CSV_BATCH rows,
+   * each one short query on a pooled connection that goes back to the pool at once. The next
+   * batch is read only when the client has taken the previous one (Readable.from pulls the
+   * generator only when its buffer drains), so memory stays flat for any number of rows and a
+   * client that reads slowly, or not at all, holds no connection and no transaction.
+   * Without one snapshot, a sale paid after the export began is left out (it sorts before the
+   * first batch), and a refund during the export shows in the batches read after it.
    */
   async csv(creator: User, query: SalesQueryDto): Promise<Readable> {
     const filter = await this.filter(query);
-    const dataSource = this.dataSource;
+    const page = (after: SalesPosition | undefined) => this.page(creator, filter, after, CSV_BATCH);
     async function* lines(): AsyncGenerator<string> {
       yield csvLine(CSV_HEADER);
-      const runner = dataSource.createQueryRunner();
-      try {
-        await runner.connect();
-        // A cursor lives in a transaction, which also gives the whole file one snapshot.
-        await runner.startTransaction('REPEATABLE READ');
-        await runner.query(
-          `DECLARE sales_csv NO SCROLL CURSOR FOR
-          SELECT ${COLUMNS}
-          FROM products p JOIN purchases u ON u.product_id = p.id JOIN users b ON b.id = u.buyer_id
-          WHERE p.creator_id = $1 AND ${filter.where.join(' AND ')}
-          ORDER BY u.paid_at DESC, u.id DESC`,
-          [creator.id, ...filter.params],
-        );
-        for (;;) {
-          const rows = (await runner.query(`FETCH ${CSV_BATCH} FROM sales_csv`)) as SaleRow[];
-          if (rows.length > 0) yield rows.map((r) => csvRow(toSale(r))).join('');
-          if (rows.length < CSV_BATCH) break;
-        }
-        await runner.commitTransaction();
-      } finally {
-        // Reached on success, on error and when the client goes away (the stream is destroyed).
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        await runner.release();
+      let after: SalesPosition | undefined;
+      for (;;) {
+        const rows = await page(after);
+        if (rows.length > 0) yield rows.map((r) => csvRow(toSale(r))).join('');
+        if (rows.length < CSV_BATCH) return;
+        const last = rows[rows.length - 1];
+        after = { paidKey: last.paid_key, id: last.id };
       }
     }
     return Readable.from(lines(), { objectMode: false });
+  }
+
+  /**
+   * Up to `limit` sales after `after` (newest first). Each product's newest sales come from its
+   * own range of the covering index (index-only: id and paid_at), the candidates (at most
+   * `limit` per product) are merged, and only the winners are read from the table and joined:
+   * a page costs the same with 1,000 or 1,000,000 sales, where a plain join would sort every
+   * sale of the creator.
+   */
+  private page(
+    creator: User,
+    base: Filter,
+    after: SalesPosition | undefined,
+    limit: number,
+  ): Promise<SaleRow[]> {
+    const filter = base.copy();
+    if (after !== undefined) {
+      filter.where.push(
+        `(u.paid_at, u.id) < (${filter.param(after.paidKey)}::timestamptz, ${filter.param(after.id)}::uuid)`,
+      );
+    }
+    const limitParam = filter.param(limit);
+    return this.dataSource.query<SaleRow[]>(
+      `SELECT ${COLUMNS}
+      FROM (
+        SELECT k.id
+        FROM products p
+        CROSS JOIN LATERAL (
+          SELECT u.id, u.paid_at
+          FROM purchases u
+          WHERE u.product_id = p.id AND ${filter.where.join(' AND ')}
+          ORDER BY u.paid_at DESC, u.id DESC
+          LIMIT ${limitParam}
+        ) k
+        WHERE p.creator_id = $1
+        ORDER BY k.paid_at DESC, k.id DESC
+        LIMIT ${limitParam}
+      ) k
+      JOIN purchases u ON u.id = k.id
+      JOIN products p ON p.id = u.product_id
+      JOIN users b ON b.id = u.buyer_id
+      ORDER BY u.paid_at DESC, u.id DESC`,
+      [creator.id, ...filter.params],
+    );
   }
 
   private async filter(query: SalesQueryDto): Promise<Filter> {

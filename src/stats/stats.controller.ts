@@ -110,7 +110,7 @@ export class StatsController {
 
   private async csv(user: User, query: SalesQueryDto, res: Response): Promise<StreamableFile> {
     const stream = await this.sales.csv(user, query);
-    // A client that leaves mid-file must end the database cursor, not leave it paused.
+    // A client that leaves mid-file stops the export: no batch is read for nobody.
     res.once('close', () => stream.destroy());
     const day = new Date().toISOString().slice(0, 10);
     return new StreamableFile(stream, {

@@ -6,7 +6,8 @@ import { STRIPE_API_VERSION } from '../../src/payments/drivers/stripe.driver.js'
 
 /**
  * A stand-in for the Stripe API on 127.0.0.1, for the routes the Stripe driver uses:
- * POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id, and for Connect POST /v1/accounts,
+ * POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id,
+ * POST /v1/checkout/sessions/:id/expire, and for Connect POST /v1/accounts,
  * GET /v1/accounts/:id, POST /v1/account_links, POST /v1/accounts/:id/login_links and
  * POST /v1/refunds. It records every request and, as Stripe does, replays the first answer for a
  * repeated Idempotency-Key, or answers 400 idempotency_error when the key comes back with other
@@ -368,6 +369,34 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           payment_intent: intent,
           status: 'succeeded',
         });
+        return;
+      }
+      const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(url.pathname);
+      if (req.method === 'POST' && expire !== null) {
+        const session = sessions.get(decodeURIComponent(expire[1]));
+        if (session === undefined) {
+          send(
+            res,
+            404,
+            stripeError('invalid_request_error', 'No such checkout.session', 'resource_missing'),
+          );
+          return;
+        }
+        if (session.status !== 'open') {
+          // Stripe: "Only Checkout Sessions with a status in [open] can be expired."
+          send(
+            res,
+            400,
+            stripeError(
+              'invalid_request_error',
+              `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+            ),
+          );
+          return;
+        }
+        const expired = { ...session, status: 'expired' as const, url: null };
+        sessions.set(session.id, expired);
+        send(res, 200, expired);
         return;
       }
       const match = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname);

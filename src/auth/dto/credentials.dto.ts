@@ -34,7 +34,7 @@ function ByteLength(min: number, max: number, options?: ValidationOptions) {
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @ApiProperty({ example: 'demo-creator@example.com', maxLength: 254 })
   @Transform(trim)
   @IsString()
   @MaxLength(254)
@@ -42,7 +42,7 @@ export class LoginDto {
   email: string;
 
   @ApiProperty({
-    example: 'correct horse battery',
+    example: 'demo-creator-password',
     minLength: 8,
     maxLength: 72,
     format: 'password',

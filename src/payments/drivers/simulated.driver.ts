@@ -192,6 +192,19 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
     return this.toState(row);
   }
 
+  async expireCheckout(sessionId: string): Promise<CheckoutState> {
+    if (!SESSION_ID.test(sessionId)) throw notFound('Checkout session');
+    const rows = await this.update((qb) =>
+      qb
+        .set({ status: SimulatedCheckoutStatus.Expired })
+        .where('id = :sessionId AND status = :open', {
+          sessionId,
+          open: SimulatedCheckoutStatus.Open,
+        }),
+    );
+    return rows.length > 0 ? this.toState(rows[0]) : this.getCheckout(sessionId);
+  }
+
   parseWebhook(_request: WebhookRequest): PaymentEvent {
     throw new DomainException(
       HttpStatus.BAD_REQUEST,

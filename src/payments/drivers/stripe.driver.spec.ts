@@ -15,8 +15,9 @@ import { DomainException } from '../../common/domain.exception.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import type { CreateCheckoutParams } from '../payments.interface.js';
 import {
-  checkoutIdempotency,
+  checkoutWindow,
   STRIPE_API_VERSION,
+  stripeIdempotencyKey,
   StripePaymentsDriver,
   toCheckoutState,
 } from './stripe.driver.js';
@@ -92,10 +93,11 @@ describe(StripePaymentsDriver.name, () => {
       const [request] = fake.requests;
       expect(request.method).toBe('POST');
       expect(request.path).toBe('/v1/checkout/sessions');
-      expect(request.idempotencyKey).toBe(
-        checkoutIdempotency(params.purchaseId, frozenNow).idempotencyKey,
+      expect(request.idempotencyKey).toMatch(
+        new RegExp(
+          `^checkout-${params.purchaseId}-${checkoutWindow(frozenNow).window}-[\\w-]{32}$`,
+        ),
       );
-      expect(request.idempotencyKey).toMatch(new RegExp(`^checkout-${params.purchaseId}-\\d+$`));
       expect(request.headers['stripe-version']).toBe(STRIPE_API_VERSION);
       expect(request.headers.authorization).toBe('Bearer sk_test_driver_spec');
       const { expires_at, ...rest } = request.params;
@@ -151,13 +153,26 @@ describe(StripePaymentsDriver.name, () => {
       expect(secondKey).toBe(firstKey);
     });
 
-    it('answers 502 when Stripe refuses a key reused with other parameters', async () => {
+    it('never reuses a key with other parameters (Stripe would refuse it for 24 hours)', async () => {
+      // A retry in the same window after the first answer was lost: the title was edited
+      // meanwhile, or the client sent other redirect URLs.
       const params = checkoutParams();
-      await driver.createCheckout(params);
-      const error = await rejected(
-        driver.createCheckout({ ...params, productTitle: 'Renamed meanwhile' }),
-      );
-      expect(error.code).toBe(ErrorCode.PaymentProviderError);
+      const first = await driver.createCheckout(params);
+      for (const change of [
+        { productTitle: 'Renamed meanwhile' },
+        { successUrl: 'https://shop.example.com/thanks?again=1' },
+        { cancelUrl: 'https://shop.example.com/other-cart' },
+        { amountCents: 2099 },
+        { buyerEmail: 'new-address@example.com' },
+      ]) {
+        const again = await driver.createCheckout({ ...params, ...change });
+        expect(again.sessionId).not.toBe(first.sessionId);
+      }
+      const keys = fake.requests.map((r) => r.idempotencyKey);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.every((key) => key?.startsWith(`checkout-${params.purchaseId}-`))).toBe(true);
+      // The same parameters again still get the first session back.
+      expect((await driver.createCheckout(params)).sessionId).toBe(first.sessionId);
     });
 
     it('answers 502 PAYMENT_PROVIDER_ERROR when Stripe fails, after retrying with the same key', async () => {
@@ -438,25 +453,40 @@ describe(StripePaymentsDriver.name, () => {
     });
   });
 
-  describe('checkoutIdempotency', () => {
-    const purchaseId = randomUUID();
-    const at = (iso: string) => checkoutIdempotency(purchaseId, Date.parse(iso));
+  describe('checkoutWindow', () => {
+    const at = (iso: string) => checkoutWindow(Date.parse(iso));
 
-    it('gives one key and one expiry within a 5-minute window, new ones after it', () => {
+    it('gives one window and one expiry within 5 minutes, new ones after', () => {
       expect(at('2026-05-01T10:00:00Z')).toEqual(at('2026-05-01T10:04:59.999Z'));
-      expect(at('2026-05-01T10:05:00Z').idempotencyKey).not.toBe(
-        at('2026-05-01T10:04:59Z').idempotencyKey,
-      );
-      expect(at('2026-05-01T10:00:00Z').idempotencyKey).toMatch(`checkout-${purchaseId}-`);
+      expect(at('2026-05-01T10:05:00Z').window).not.toBe(at('2026-05-01T10:04:59Z').window);
     });
 
     it('always expires 35 to 40 minutes out, inside what Stripe accepts', () => {
       for (let second = 0; second < 5 * 60; second += 7) {
         const now = Date.parse('2026-05-01T10:00:00Z') + second * 1000;
-        const ahead = checkoutIdempotency(purchaseId, now).expiresAt - now / 1000;
+        const ahead = checkoutWindow(now).expiresAt - now / 1000;
         expect(ahead).toBeGreaterThan(35 * 60);
         expect(ahead).toBeLessThanOrEqual(40 * 60);
       }
+    });
+  });
+
+  describe('stripeIdempotencyKey', () => {
+    it('is the same for the same parameters and differs when any of them changes', () => {
+      const params = { a: 1, nested: { b: 'x', list: [1, 2] } };
+      const key = stripeIdempotencyKey('scope', params);
+      expect(stripeIdempotencyKey('scope', { a: 1, nested: { b: 'x', list: [1, 2] } })).toBe(key);
+      expect(stripeIdempotencyKey('scope', { a: 2, nested: { b: 'x', list: [1, 2] } })).not.toBe(
+        key,
+      );
+      expect(stripeIdempotencyKey('scope', { a: 1, nested: { b: 'x', list: [2, 1] } })).not.toBe(
+        key,
+      );
+      expect(stripeIdempotencyKey('other', params)).not.toBe(key);
+      // Stripe takes keys of up to 255 characters.
+      expect(
+        stripeIdempotencyKey(`checkout-${randomUUID()}-1780000000`, params).length,
+      ).toBeLessThan(255);
     });
   });
 

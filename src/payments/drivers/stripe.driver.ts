@@ -1,4 +1,5 @@
 import { HttpStatus, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { DomainException } from '../../common/domain.exception.js';
 import { ErrorCode } from '../../common/error-codes.js';
@@ -28,21 +29,26 @@ export const CHECKOUT_WINDOW_SECONDS = 5 * 60;
 export const CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS = 40 * 60;
 
 /**
- * The idempotency key and expiry for a purchase's checkout requested now. Stripe refuses a key
- * reused with different parameters, and `expires_at` is one, so both come from the same window:
- * repeats within a window (the SDK's retries, a client retrying after a timeout) get the one
- * session back; a later request (e.g. after that session expired) gets a new one instead of a
- * 400 idempotency_error or the expired session for the 24 hours Stripe keeps keys.
+ * An idempotency key for one Stripe request: its scope plus a digest of every parameter sent.
+ * Stripe refuses a key reused with other parameters (400 idempotency_error, for 24 hours), so a
+ * retry that sends something else (a title edited meanwhile, other success/cancel URLs) must
+ * not reuse the key; an identical retry (the SDK's own, or a client's after a timeout) does,
+ * and gets the first answer back. Every call made with a key goes through here.
  */
-export function checkoutIdempotency(
-  purchaseId: string,
-  nowMs = Date.now(),
-): { idempotencyKey: string; expiresAt: number } {
+export function stripeIdempotencyKey(scope: string, params: object): string {
+  const digest = createHash('sha256').update(JSON.stringify(params)).digest('base64url');
+  return `${scope}-${digest.slice(0, 32)}`;
+}
+
+/**
+ * The window a purchase's checkout requested now falls in, and its expiry: `expires_at` is one
+ * of the parameters, so both come from the window. Repeats within a window get the one session
+ * back; a later request (e.g. after that session expired) gets a new one instead of the expired
+ * session for the 24 hours Stripe keeps keys.
+ */
+export function checkoutWindow(nowMs = Date.now()): { window: number; expiresAt: number } {
   const window = Math.floor(nowMs / 1000 / CHECKOUT_WINDOW_SECONDS) * CHECKOUT_WINDOW_SECONDS;
-  return {
-    idempotencyKey: `checkout-${purchaseId}-${window}`,
-    expiresAt: window + CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS,
-  };
+  return { window, expiresAt: window + CHECKOUT_EXPIRY_AFTER_WINDOW_SECONDS };
 }
 
 export interface StripeDriverSettings {
@@ -136,43 +142,39 @@ export class StripePaymentsDriver implements PaymentsDriver {
 
   async createCheckout(params: CreateCheckoutParams): Promise<CheckoutSession> {
     const metadata = { purchaseId: params.purchaseId, productId: params.productId };
-    const { idempotencyKey, expiresAt } = checkoutIdempotency(
-      params.purchaseId,
-      (this.settings.clock ?? Date.now)(),
-    );
-    const session = await this.call('create a checkout session', () =>
-      this.stripe.checkout.sessions.create(
+    const { window, expiresAt } = checkoutWindow((this.settings.clock ?? Date.now)());
+    const request: Stripe.Checkout.SessionCreateParams = {
+      mode: 'payment',
+      line_items: [
         {
-          mode: 'payment',
-          line_items: [
-            {
-              quantity: 1,
-              price_data: {
-                currency: params.currency,
-                unit_amount: params.amountCents,
-                product_data: { name: params.productTitle },
-              },
-            },
-          ],
-          client_reference_id: params.purchaseId,
-          metadata,
-          // Copied to the PaymentIntent so refunds and disputes can name the purchase too.
-          payment_intent_data: {
-            metadata,
-            // A destination charge: the sale settles in the creator's connected account, and
-            // the platform keeps its fee.
-            ...(params.transfer && {
-              application_fee_amount: params.transfer.feeCents,
-              transfer_data: { destination: params.transfer.destination },
-            }),
+          quantity: 1,
+          price_data: {
+            currency: params.currency,
+            unit_amount: params.amountCents,
+            product_data: { name: params.productTitle },
           },
-          customer_email: params.buyerEmail,
-          success_url: params.successUrl,
-          cancel_url: params.cancelUrl,
-          expires_at: expiresAt,
         },
-        { idempotencyKey },
-      ),
+      ],
+      client_reference_id: params.purchaseId,
+      metadata,
+      // Copied to the PaymentIntent so refunds and disputes can name the purchase too.
+      payment_intent_data: {
+        metadata,
+        // A destination charge: the sale settles in the creator's connected account, and the
+        // platform keeps its fee.
+        ...(params.transfer && {
+          application_fee_amount: params.transfer.feeCents,
+          transfer_data: { destination: params.transfer.destination },
+        }),
+      },
+      customer_email: params.buyerEmail,
+      success_url: params.successUrl,
+      cancel_url: params.cancelUrl,
+      expires_at: expiresAt,
+    };
+    const idempotencyKey = stripeIdempotencyKey(`checkout-${params.purchaseId}-${window}`, request);
+    const session = await this.call('create a checkout session', () =>
+      this.stripe.checkout.sessions.create(request, { idempotencyKey }),
     );
     if (session.url === null) {
       this.logger.error(`Checkout Session ${session.id} came back without a URL`);
@@ -190,6 +192,23 @@ export class StripePaymentsDriver implements PaymentsDriver {
       this.stripe.checkout.sessions.retrieve(sessionId),
     );
     return toCheckoutState(session);
+  }
+
+  async expireCheckout(sessionId: string): Promise<CheckoutState> {
+    const expired = await this.call(`expire checkout session ${sessionId}`, () =>
+      this.stripe.checkout.sessions.expire(sessionId).catch((error: unknown) => {
+        // Only an open session can be expired: Stripe refuses one already complete or expired.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) return null;
+        throw error;
+      }),
+    );
+    if (expired !== null) return toCheckoutState(expired);
+    const state = await this.getCheckout(sessionId);
+    if (state.status === 'open') {
+      this.logger.error(`Checkout session ${sessionId} could not be expired and is still open`);
+      throw providerError();
+    }
+    return state;
   }
 
   parseWebhook(request: WebhookRequest): PaymentEvent {
@@ -231,18 +250,18 @@ export class StripePaymentsDriver implements PaymentsDriver {
   async createConnectedAccount(
     params: CreateConnectedAccountParams,
   ): Promise<ConnectedAccountState> {
+    const request: Stripe.AccountCreateParams = {
+      type: 'express',
+      email: params.email,
+      // Destination charges need the transfers capability; card_payments lets the account be
+      // the settlement merchant, as Stripe recommends for Express.
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      metadata: { creatorId: params.creatorId },
+    };
     const account = await this.call('create a connected account', () =>
-      this.stripe.accounts.create(
-        {
-          type: 'express',
-          email: params.email,
-          // Destination charges need the transfers capability; card_payments lets the account
-          // be the settlement merchant, as Stripe recommends for Express.
-          capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-          metadata: { creatorId: params.creatorId },
-        },
-        { idempotencyKey: params.idempotencyKey },
-      ),
+      this.stripe.accounts.create(request, {
+        idempotencyKey: stripeIdempotencyKey(params.idempotencyKey, request),
+      }),
     );
     return toAccountState(account);
   }
@@ -278,21 +297,21 @@ export class StripePaymentsDriver implements PaymentsDriver {
   }
 
   async refund(params: RefundParams): Promise<Extract<PaymentEvent, { type: 'charge.refunded' }>> {
+    const request: Stripe.RefundCreateParams = {
+      payment_intent: params.paymentId,
+      ...(params.amountCents !== undefined && { amount: params.amountCents }),
+      // A destination charge: pull the transfer back from the creator and return the fee, both
+      // in proportion to the amount refunded.
+      ...(params.reverseTransfer && { reverse_transfer: true, refund_application_fee: true }),
+      metadata: { purchaseId: params.purchaseId },
+      // The charge as it stands after this refund: its running total is what fulfilment reads.
+      expand: ['charge'],
+    };
     let refund: Stripe.Refund;
     try {
-      refund = await this.stripe.refunds.create(
-        {
-          payment_intent: params.paymentId,
-          ...(params.amountCents !== undefined && { amount: params.amountCents }),
-          // A destination charge: pull the transfer back from the creator and return the fee,
-          // both in proportion to the amount refunded.
-          ...(params.reverseTransfer && { reverse_transfer: true, refund_application_fee: true }),
-          metadata: { purchaseId: params.purchaseId },
-          // The charge as it stands after this refund: its running total is what fulfilment reads.
-          expand: ['charge'],
-        },
-        { idempotencyKey: params.idempotencyKey },
-      );
+      refund = await this.stripe.refunds.create(request, {
+        idempotencyKey: stripeIdempotencyKey(params.idempotencyKey, request),
+      });
     } catch (error) {
       if (
         error instanceof Stripe.errors.StripeInvalidRequestError &&

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cleanFileName, fileExtension } from './file-name.js';
+import { cleanFileName, decodeFormDataFileName, fileExtension } from './file-name.js';
 
 describe(cleanFileName.name, () => {
   it.each([
@@ -43,5 +43,27 @@ describe(fileExtension.name, () => {
     ['.pdf', ''],
   ])('%s → %j', (name, expected) => {
     expect(fileExtension(name)).toBe(expected);
+  });
+});
+
+describe(decodeFormDataFileName.name, () => {
+  it.each([
+    ['Résumé %22final%22.pdf', 'Résumé "final".pdf'],
+    ['line%0D%0Abreak.pdf', 'line\r\nbreak.pdf'],
+    ['lower %0d%0a %22.pdf', 'lower \r\n ".pdf'],
+    // Every other escape is the name as the creator typed it.
+    ['100%25 done %20 %27.pdf', '100%25 done %20 %27.pdf'],
+    ['%2F..%2Fetc.pdf', '%2F..%2Fetc.pdf'],
+    ['%00nul.pdf', '%00nul.pdf'],
+    [undefined, undefined],
+  ])('%j → %j', (raw, expected) => {
+    expect(decodeFormDataFileName(raw)).toBe(expected);
+  });
+
+  it('gives cleanFileName the quote back and lets it drop CR and LF', () => {
+    expect(cleanFileName(decodeFormDataFileName('Résumé %22final%22.pdf'))).toBe(
+      'Résumé "final".pdf',
+    );
+    expect(cleanFileName(decodeFormDataFileName('two%0D%0Alines.pdf'))).toBe('twolines.pdf');
   });
 });

@@ -5,6 +5,10 @@ const FALLBACK_NAME = 'file';
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+// The only escapes browsers and Node's FormData put in a multipart file name (WHATWG HTML,
+// "multipart/form-data encoding algorithm"): `"`, CR and LF. Any other `%xx` is the name as sent.
+const FORM_DATA_ESCAPES = /%(22|0d|0a)/gi;
+
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character or an emoji. */
@@ -39,6 +43,17 @@ export function cleanFileName(raw: string | undefined): string {
     MAX_FILE_NAME_BYTES - Buffer.byteLength(extension),
   ).trimEnd();
   return stem === '' ? FALLBACK_NAME : `${stem}${extension}`;
+}
+
+/**
+ * A file name from a multipart `filename="…"` parameter as the sender meant it: `%22`, `%0D`
+ * and `%0A` (and only those) decoded. The CR and LF this gives back are then dropped by
+ * cleanFileName like any other control character; the quote stays.
+ */
+export function decodeFormDataFileName(raw: string | undefined): string | undefined {
+  return raw?.replace(FORM_DATA_ESCAPES, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
 }
 
 /** The lower-case extension of a cleaned name ("report.PDF" → "pdf"), or '' when it has none. */

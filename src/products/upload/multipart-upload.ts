@@ -6,7 +6,7 @@ import { DomainException } from '../../common/domain.exception.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import type { StorageDriver } from '../../storage/storage.interface.js';
 import { detectContentType, EXECUTABLE_TYPES, SNIFF_BYTES } from './content-type.js';
-import { cleanFileName, fileExtension } from './file-name.js';
+import { cleanFileName, decodeFormDataFileName, fileExtension } from './file-name.js';
 import { UploadMeter } from './upload-meter.js';
 
 const logger = new Logger('Uploads');
@@ -198,7 +198,7 @@ export async function receiveUpload(req: Request, options: UploadOptions): Promi
         return;
       }
       sawFile = true;
-      const fileName = cleanFileName(info.filename);
+      const fileName = cleanFileName(decodeFormDataFileName(info.filename));
       const extension = fileExtension(fileName);
       const refusal = extensionRefusal(extension, options.allowedExtensions);
       if (refusal !== undefined) {

@@ -7,7 +7,7 @@ export class StartCheckoutDto {
     description:
       'Where the buyer lands after paying: on PUBLIC_URL or an origin in CORS_ORIGINS. ' +
       "`{CHECKOUT_SESSION_ID}` is replaced with the session id. Default: the API's /checkout/success page.",
-    example: 'http://localhost:3000/checkout/success?session_id={CHECKOUT_SESSION_ID}',
+    example: 'https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}',
     maxLength: 2048,
   })
   @IsOptional()
@@ -17,7 +17,7 @@ export class StartCheckoutDto {
 
   @ApiPropertyOptional({
     description: 'Where the buyer lands after cancelling; same rules as successUrl.',
-    example: 'http://localhost:3000/checkout/cancel',
+    example: 'https://shop.example.com/cart',
     maxLength: 2048,
   })
   @IsOptional()

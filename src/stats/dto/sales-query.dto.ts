@@ -22,7 +22,7 @@ export class SalesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     default: 'UTC',
-    example: 'Europe/Paris',
+    example: 'UTC',
     description: 'IANA time zone of `from` and `to`',
   })
   @IsOptional()

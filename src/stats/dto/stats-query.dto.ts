@@ -21,7 +21,7 @@ export class StatsQueryDto {
 
   @ApiPropertyOptional({
     default: 'UTC',
-    example: 'Europe/Paris',
+    example: 'UTC',
     description: 'IANA time zone in which days begin and end',
   })
   @IsOptional()

@@ -33,6 +33,9 @@ const isMissingObject = (error: unknown): boolean =>
   errorCode(error) === 'NoSuchKey' ||
   (realStatus(error) === '404' && errorCode(error) !== 'NoSuchBucket');
 
+/** storage-js's `cacheControl` upload option, in seconds (not a Cache-Control header value). */
+const NO_CACHE_SECONDS = '0';
+
 /**
  * Objects in a private Supabase Storage bucket, through the official client with the
  * service-role key. Links are the storage server's own signed URLs.
@@ -72,7 +75,9 @@ export class SupabaseStorageDriver implements StorageDriver {
       const { error } = await this.bucket.upload(key, body, {
         contentType: safeContentType(contentType),
         upsert: false,
-        cacheControl: 'private, max-age=0',
+        // A number of seconds: storage-js sends `max-age=<this>` itself, and the storage
+        // serves it back on every signed download. Links live a minute; nothing should keep them.
+        cacheControl: NO_CACHE_SECONDS,
         duplex: 'half',
       });
       if (bodyError !== undefined) throw bodyError;

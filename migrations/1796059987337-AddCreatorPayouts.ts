@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * platform fee snapshotted on every purchase (and what of it was refunded), and the simulated
  * provider's own records of connected accounts and refunds.
  */
-export class AddCreatorPayouts1796057535466 implements MigrationInterface {
-  name = 'AddCreatorPayouts1796057535466';
+export class AddCreatorPayouts1796059987337 implements MigrationInterface {
+  name = 'AddCreatorPayouts1796059987337';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
