@@ -120,6 +120,9 @@ describe('POST /creator/sales/:purchaseId/refund with Stripe Connect', () => {
       currency: 'usd',
       status: 'refunded',
       refundedCents: 1000,
+      // The whole fee went back with the whole price: nothing kept, nothing earned.
+      feeCents: 0,
+      earningsCents: 0,
       paidAt: expect.any(String),
     });
     // https://docs.stripe.com/api/refunds/create and
@@ -304,6 +307,116 @@ describe('POST /creator/sales/:purchaseId/refund with Stripe Connect', () => {
         (r) => r.path === '/v1/refunds' && r.params.payment_intent === sale.paymentIntent,
       ),
     ).toEqual([]);
+  });
+
+  it('shows fees and earnings after refunds: earningsCents == netCents - feeCents everywhere', async () => {
+    // A creator of their own, so the figures hold only these sales.
+    const seller = await registerCreator(t.http);
+    await t.http.post('/creator/payouts/onboarding').set(seller.auth).send({}).expect(201);
+    const sellerAccount = [...fake.accounts.values()].find(
+      (a) => a.metadata?.creatorId === seller.id,
+    )!.id;
+    const enabled = fake.updateAccount(sellerAccount, accountStates.enabled());
+    await deliver(stripeEvents.accountUpdated(enabled), CONNECT_SECRET).expect(200);
+
+    const kept = await paidSale(2000, 'usd', seller); // fee 200 + 5 = 205
+    const partial = await paidSale(1000, 'usd', seller); // fee 105
+    const full = await paidSale(500, 'usd', seller); // fee 55
+    const yen = await paidSale(1000, 'jpy', seller); // fee ¥105
+    await refund(seller, partial.purchaseId, { amountCents: 300 }).expect(202); // fee back 31.5 → 32
+    await refund(seller, full.purchaseId).expect(202); // fee back 55
+    await refund(seller, yen.purchaseId, { amountCents: 100 }).expect(202); // fee back ¥10.5 → ¥11
+
+    const usd = {
+      currency: 'usd',
+      sales: 3,
+      grossCents: 3500,
+      refundedCents: 800,
+      netCents: 2700,
+      feeCents: 205 + (105 - 32),
+      earningsCents: 2700 - 278,
+    };
+    const jpy = {
+      currency: 'jpy',
+      sales: 1,
+      grossCents: 1000,
+      refundedCents: 100,
+      netCents: 900,
+      feeCents: 94,
+      earningsCents: 806,
+    };
+    const stats = await t.http.get('/creator/stats').set(seller.auth).expect(200);
+    expect(stats.body.totals).toEqual([
+      { ...jpy, buyers: 1 },
+      { ...usd, buyers: 3 },
+    ]);
+    expect(stats.body.lifetime).toEqual(stats.body.totals);
+    const today = stats.body.to as string;
+    expect(stats.body.daily.filter((d: { date: string }) => d.date === today)).toEqual([
+      { date: today, ...jpy },
+      { date: today, ...usd },
+    ]);
+    const byProduct = Object.fromEntries(
+      (stats.body.products as { id: string; figures: object[] }[]).map((p) => [p.id, p.figures]),
+    );
+    expect(byProduct[full.product.id]).toEqual([
+      {
+        currency: 'usd',
+        sales: 1,
+        grossCents: 500,
+        refundedCents: 500,
+        netCents: 0,
+        feeCents: 0,
+        earningsCents: 0,
+      },
+    ]);
+    type Figures = { netCents: number; feeCents: number; earningsCents: number };
+    const all: Figures[] = [
+      ...stats.body.totals,
+      ...stats.body.lifetime,
+      ...stats.body.daily,
+      ...(stats.body.products as { figures: Figures[] }[]).flatMap((p) => p.figures),
+    ];
+    for (const f of all) expect(f.earningsCents).toBe(f.netCents - f.feeCents);
+
+    const list = await t.http.get('/creator/sales').set(seller.auth).expect(200);
+    const sales = list.body.items as {
+      purchaseId: string;
+      amountCents: number;
+      refundedCents: number;
+      feeCents: number;
+      earningsCents: number;
+    }[];
+    expect(
+      Object.fromEntries(sales.map((x) => [x.purchaseId, [x.feeCents, x.earningsCents]])),
+    ).toEqual({
+      [kept.purchaseId]: [205, 1795],
+      [partial.purchaseId]: [73, 627],
+      [full.purchaseId]: [0, 0],
+      [yen.purchaseId]: [94, 806],
+    });
+    for (const x of sales) {
+      expect(x.earningsCents).toBe(x.amountCents - x.refundedCents - x.feeCents);
+    }
+
+    const csv = await t.http
+      .get('/creator/sales')
+      .query({ format: 'csv' })
+      .set(seller.auth)
+      .expect(200);
+    const [header, ...rows] = csv.text.trim().split('\r\n');
+    expect(header).toBe(
+      'purchaseId,productId,productTitle,buyerEmail,amountCents,currency,status,refundedCents,paidAt,feeCents,earningsCents',
+    );
+    const fromCsv = Object.fromEntries(
+      rows.map((line) => {
+        const cells = line.split(',');
+        return [cells[0], [Number(cells[9]), Number(cells[10])]];
+      }),
+    );
+    expect(fromCsv).toEqual(
+      Object.fromEntries(sales.map((x) => [x.purchaseId, [x.feeCents, x.earningsCents]])),
+    );
   });
 
   it('answers 502 and changes nothing when Stripe fails', async () => {

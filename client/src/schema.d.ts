@@ -629,9 +629,9 @@ export interface paths {
         };
         /**
          * Sales, earnings and downloads of the caller’s products
-         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together. `feeCents` is the platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.
          *
-         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart.
+         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart, with the same money figures as the totals.
          */
         get: operations["Stats_stats"];
         put?: never;
@@ -651,11 +651,11 @@ export interface paths {
         };
         /**
          * The caller’s sales, newest first; CSV on request
-         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together. `feeCents` is the platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.
          *
          *     JSON: one page of `limit` sales ordered by payment time then id, newest first; pass `nextCursor` back as `cursor`. `from`/`to` (days in `tz`) filter on the payment time.
          *
-         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same columns as the JSON items. Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
+         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same fields as the JSON items, in this order: `purchaseId, productId, productTitle, buyerEmail, amountCents, currency, status, refundedCents, paidAt, feeCents, earningsCents` (the last two came with creator payouts and sit at the end so older columns keep their places). Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
          */
         get: operations["Stats_list"];
         put?: never;
@@ -1138,6 +1138,16 @@ export interface components {
              * @example 0
              */
             refundedCents: number;
+            /**
+             * @description The platform fee kept on this sale (`connect` payouts mode), net of the part refunded with refunds; 0 in `platform` mode
+             * @example 100
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `amountCents - refundedCents - feeCents`
+             * @example 1890
+             */
+            earningsCents: number;
             /** Format: date-time */
             paidAt: string;
         };
@@ -1199,6 +1209,16 @@ export interface components {
              */
             netCents: number;
             /**
+             * @description Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode
+             * @example 1095
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `netCents - feeCents`
+             * @example 20795
+             */
+            earningsCents: number;
+            /**
              * @description Distinct buyers among those sales
              * @example 11
              */
@@ -1230,6 +1250,16 @@ export interface components {
              * @example 21890
              */
             netCents: number;
+            /**
+             * @description Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode
+             * @example 1095
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `netCents - feeCents`
+             * @example 20795
+             */
+            earningsCents: number;
         };
         ProductStatsDto: {
             /** Format: uuid */
@@ -1258,6 +1288,26 @@ export interface components {
             sales: number;
             /** @example 5970 */
             grossCents: number;
+            /**
+             * @description Refunded so far of that day’s sales
+             * @example 0
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 5970
+             */
+            netCents: number;
+            /**
+             * @description Platform fees kept on that day’s sales
+             * @example 299
+             */
+            feeCents: number;
+            /**
+             * @description `netCents - feeCents`
+             * @example 5671
+             */
+            earningsCents: number;
         };
         StatsDto: {
             /**

@@ -79,6 +79,7 @@ export class RefundsService {
 }
 
 function toSale(purchase: Purchase): SaleDto {
+  const fee = purchase.feeCents - purchase.feeRefundedCents;
   return {
     purchaseId: purchase.id,
     productId: purchase.productId,
@@ -88,6 +89,8 @@ function toSale(purchase: Purchase): SaleDto {
     currency: purchase.currency,
     status: purchase.status,
     refundedCents: purchase.refundedCents,
+    feeCents: fee,
+    earningsCents: purchase.amountCents - purchase.refundedCents - fee,
     paidAt: purchase.paidAt ?? purchase.createdAt,
   };
 }

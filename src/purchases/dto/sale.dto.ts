@@ -28,6 +28,19 @@ export class SaleDto {
   @ApiProperty({ example: 0, description: 'Refunded so far (a lost dispute counts in full)' })
   refundedCents: number;
 
+  @ApiProperty({
+    example: 100,
+    description:
+      'The platform fee kept on this sale (`connect` payouts mode), net of the part refunded with refunds; 0 in `platform` mode',
+  })
+  feeCents: number;
+
+  @ApiProperty({
+    example: 1890,
+    description: 'What the creator keeps: `amountCents - refundedCents - feeCents`',
+  })
+  earningsCents: number;
+
   @ApiProperty({ type: String, format: 'date-time' })
   paidAt: Date;
 }
