@@ -5,7 +5,9 @@ import { CreatePurchases1795677699111 } from './1795677699111-CreatePurchases.js
 import { CreateSimulatedCheckoutSessions1795678165829 } from './1795678165829-CreateSimulatedCheckoutSessions.js';
 import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchasesStatsIndex.js';
 import { DropRedundantPurchasesIndex1795688979861 } from './1795688979861-DropRedundantPurchasesIndex.js';
+import { CreateSessions1796057568156 } from './1796057568156-CreateSessions.js';
 import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentIssues.js';
+import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPurchaseProviderCheckedAt.js';
 import { AddCreatorPayouts1796059987337 } from './1796059987337-AddCreatorPayouts.js';
 
 type MigrationClass = new () => MigrationInterface;
@@ -18,6 +20,8 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateSimulatedCheckoutSessions1795678165829,
   AddPurchasesStatsIndex1795679470321,
   DropRedundantPurchasesIndex1795688979861,
+  CreateSessions1796057568156,
   CreatePaymentIssues1796057625203,
+  AddPurchaseProviderCheckedAt1796058658957,
   AddCreatorPayouts1796059987337,
 ];

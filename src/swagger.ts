@@ -10,6 +10,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Independent creators sell digital files directly to their buyers.',
         '',
         'Sign in with `POST /login` (or register), then press **Authorize** and paste the `access_token`.',
+        'Access tokens are short-lived: `POST /refresh` with the `refresh_token` gives the next pair.',
         'Every error has the shape `{ statusCode, code, message }` with a stable upper-case `code`.',
         'Lists are `{ items, nextCursor }`: pass `nextCursor` back as `cursor` for the next page.',
       ].join('\n'),
@@ -18,6 +19,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addCookieAuth(
+      'refresh_token',
+      { type: 'apiKey', in: 'cookie', description: 'The refresh token, for POST /refresh only' },
+      'refresh_cookie',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorDto],

@@ -33,7 +33,9 @@ describe('accounts and authentication', () => {
       expect(res.body).toEqual({
         access_token: expect.any(String),
         token_type: 'bearer',
-        expires_in: 3600,
+        expires_in: 900,
+        refresh_token: expect.stringMatching(/^[0-9a-f-]{36}\.[\w-]{43}$/),
+        refresh_expires_in: 30 * 24 * 3600,
         user: {
           id: expect.any(String),
           email: 'maker@example.com',
@@ -170,12 +172,20 @@ describe('accounts and authentication', () => {
       });
     });
 
-    it('401 for forged tokens: alg none, wrong key, expired, edited role, garbage', async () => {
+    it('401 for forged tokens: alg none, wrong key, expired, edited role, foreign session, garbage', async () => {
       const creator = await registerCreator(t.http);
       const buyer = await registerBuyer(t.http);
       const now = Math.floor(Date.now() / 1000);
-      const payload = { sub: buyer.id, role: 'buyer', iat: now, exp: now + 600 };
+      const payload = {
+        sub: buyer.id,
+        role: 'buyer',
+        sid: buyer.sessionId,
+        iat: now,
+        exp: now + 600,
+      };
       const [, body] = buyer.token.split('.');
+      const withoutSession: Partial<typeof payload> = { ...payload };
+      delete withoutSession.sid;
       const forged = [
         `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`,
         signHs256(payload, 'a-different-secret-that-is-long-enough!!'),
@@ -185,6 +195,10 @@ describe('accounts and authentication', () => {
         // a validly signed token claiming another role than the account has
         signHs256({ ...payload, sub: creator.id, role: 'buyer' }, t.config.jwt.secret),
         signHs256({ ...payload, sub: 'not-a-uuid' }, t.config.jwt.secret),
+        // no session, another account's session, a session that never existed
+        signHs256(withoutSession, t.config.jwt.secret),
+        signHs256({ ...payload, sid: creator.sessionId }, t.config.jwt.secret),
+        signHs256({ ...payload, sid: '00000000-0000-4000-8000-000000000000' }, t.config.jwt.secret),
         signHs256(payload, t.config.jwt.secret, { alg: 'HS512', typ: 'JWT' }),
         'garbage',
       ];

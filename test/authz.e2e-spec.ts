@@ -33,7 +33,9 @@ export async function send(
   f: Fixtures,
   caller: Caller,
 ): Promise<Response> {
-  const req = t.http[method.toLowerCase() as Method](path).set(headers);
+  const req = t.http[method.toLowerCase() as Method](path).set(
+    spec?.headers?.(f, caller) ?? headers,
+  );
   if (spec?.json) return req.send(spec.json(f, caller));
   if (spec?.form) return req.type('form').send(spec.form);
   if (spec?.multipart) {

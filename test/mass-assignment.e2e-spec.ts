@@ -7,6 +7,7 @@ import {
   registerBuyer,
   registerCreator,
 } from './helpers/factories.js';
+import { SessionsService } from '../src/auth/sessions/sessions.service.js';
 import { snapshotTables } from './helpers/db-snapshot.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { multipart, pdf, storedFiles } from './helpers/uploads.js';
@@ -61,8 +62,17 @@ describe('mass assignment: fields a caller must not set are refused', () => {
     const started = await t.http.post(`/purchase/${productId}`).set(buyer.auth).send({});
     sessionId = (started.body as { sessionId: string }).sessionId;
 
+    // Unused refresh tokens: POST /refresh spends one on each accepted call.
+    const sessions = t.app.get(SessionsService);
+    const refreshTokens: string[] = [];
+    for (let i = 0; i < Object.keys(FORBIDDEN).length + 2; i++) {
+      refreshTokens.push((await sessions.open(buyer.id)).token);
+    }
+    // Its own account: an accepted password change ends the account's other sessions.
+    const changer = await registerBuyer(t.http);
+
     const json = (
-      method: 'post' | 'patch',
+      method: 'post' | 'patch' | 'put',
       path: string,
       auth: Record<string, string>,
       body: object,
@@ -102,6 +112,18 @@ describe('mass assignment: fields a caller must not set are refused', () => {
       {
         name: 'POST /login',
         ...json('post', '/login', {}, { email: buyer.email, password: buyer.password }),
+      },
+      {
+        name: 'POST /refresh',
+        send: (extra) =>
+          t.http.post('/refresh').send({ refresh_token: refreshTokens.pop(), ...extra }),
+      },
+      {
+        name: 'PUT /me/password',
+        ...json('put', '/me/password', changer.auth, {
+          currentPassword: changer.password,
+          newPassword: changer.password,
+        }),
       },
       {
         name: 'PATCH /creator/products/:id',
@@ -165,9 +187,11 @@ describe('mass assignment: fields a caller must not set are refused', () => {
       'POST /creator/upload',
       'POST /login',
       'POST /purchase/:productId',
+      'POST /refresh',
       'POST /register/buyer',
       'POST /register/creator',
       'PUT /creator/products/:id/file',
+      'PUT /me/password',
     ]);
   });
 

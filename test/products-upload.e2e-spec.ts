@@ -449,3 +449,108 @@ describe('POST /creator/upload', () => {
     });
   });
 });
+
+describe('the upload budget: files per hour, bytes per hour, storage kept', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      UPLOADS_PER_HOUR: '6',
+      UPLOAD_BYTES_PER_HOUR: '40000',
+      STORAGE_QUOTA_BYTES: '10000',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const upload = (creator: Account, size: number) => {
+    const { body, contentType } = multipart([
+      { name: 'title', value: 'A book' },
+      { name: 'priceCents', value: '1500' },
+      { name: 'file', filename: 'book.pdf', content: pdf('x'.repeat(size - pdf('').length)) },
+    ]);
+    return t.http
+      .post('/creator/upload')
+      .set(creator.auth)
+      .set('Content-Type', contentType)
+      .send(body);
+  };
+  const replace = (creator: Account, id: string, size: number) => {
+    const { body, contentType } = multipart([
+      { name: 'file', filename: 'v2.pdf', content: pdf('y'.repeat(size - pdf('').length)) },
+    ]);
+    return t.http
+      .put(`/creator/products/${id}/file`)
+      .set(creator.auth)
+      .set('Content-Type', contentType)
+      .send(body);
+  };
+  async function refusedWith(
+    res: Promise<{
+      status: number;
+      body: Record<string, unknown>;
+      headers: Record<string, string>;
+    }>,
+    status: number,
+    code: string,
+  ) {
+    const rows = await countProducts(t);
+    const files = storedFiles(t);
+    const answer = await res;
+    expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });
+    expect(await countProducts(t)).toBe(rows);
+    await eventually(() => storedFiles(t).length === files.length);
+    expect(storedFiles(t)).toEqual(files);
+    return answer;
+  }
+
+  it('413 STORAGE_QUOTA_EXCEEDED past STORAGE_QUOTA_BYTES, counting a replaced file once', async () => {
+    const creator = await registerCreator(t.http);
+    const first = await upload(creator, 6000).expect(201);
+    await refusedWith(upload(creator, 6000), 413, 'STORAGE_QUOTA_EXCEEDED');
+    // A new version replaces the old file: only the new size counts.
+    await replace(creator, first.body.id, 9000).expect(200);
+    await refusedWith(upload(creator, 2000), 413, 'STORAGE_QUOTA_EXCEEDED');
+    await refusedWith(replace(creator, first.body.id, 10001), 413, 'STORAGE_QUOTA_EXCEEDED');
+    // Another creator has a quota of their own.
+    await upload(await registerCreator(t.http), 6000).expect(201);
+  });
+
+  it('holds the quota when two uploads run at once', async () => {
+    const creator = await registerCreator(t.http);
+    const answers = await Promise.all([upload(creator, 6000), upload(creator, 6000)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 413]);
+    expect(answers.find((a) => a.status === 413)?.body.code).toBe('STORAGE_QUOTA_EXCEEDED');
+    const rows = await t.dataSource.query(
+      'SELECT count(*)::int AS n FROM products WHERE creator_id = $1',
+      [creator.id],
+    );
+    expect(rows[0].n).toBe(1);
+    await eventually(() => storedFiles(t).filter((f) => f.startsWith(creator.id)).length === 1);
+  });
+
+  it('429 UPLOAD_BUDGET_EXCEEDED past UPLOAD_BYTES_PER_HOUR, refused files counted too', async () => {
+    const creator = await registerCreator(t.http);
+    const product = await upload(creator, 9000).expect(201);
+    for (let i = 0; i < 3; i += 1) await replace(creator, product.body.id, 9000).expect(200);
+    // 36,000 bytes spent: this one is cut after the 4,000 left.
+    const cut = await refusedWith(
+      replace(creator, product.body.id, 9000),
+      429,
+      'UPLOAD_BUDGET_EXCEEDED',
+    );
+    expect(Number(cut.headers['retry-after'])).toBeGreaterThan(0);
+    // The budget is spent: refused before a byte is read.
+    const next = await refusedWith(upload(creator, 1000), 429, 'UPLOAD_BUDGET_EXCEEDED');
+    expect(Number(next.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('429 RATE_LIMITED past UPLOADS_PER_HOUR, whatever the sizes', async () => {
+    const creator = await registerCreator(t.http);
+    const product = await upload(creator, 100).expect(201);
+    for (let i = 0; i < 5; i += 1) await replace(creator, product.body.id, 100).expect(200);
+    const res = await refusedWith(replace(creator, product.body.id, 100), 429, 'RATE_LIMITED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

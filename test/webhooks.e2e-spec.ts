@@ -524,6 +524,29 @@ describe('Stripe payments and POST /webhooks/stripe', () => {
     });
   });
 
+  it('GET /purchases/:id asks Stripe at most once every few seconds per purchase', async () => {
+    const buyer = await registerBuyer(t.http);
+    const s = await start(buyer);
+    const retrievals = () =>
+      fake.requests.filter(
+        (r) => r.method === 'GET' && r.path === `/v1/checkout/sessions/${s.sessionId}`,
+      ).length;
+    for (let i = 0; i < 30; i += 1) {
+      const res = await t.http.get(`/purchases/${s.purchaseId}`).set(buyer.auth).expect(200);
+      expect(res.body.status).toBe('pending');
+    }
+    expect(retrievals()).toBe(1);
+    // Once the interval has passed, the next read asks again and sees the payment.
+    fake.completeSession(s.sessionId);
+    await t.dataSource.query(
+      `UPDATE purchases SET provider_checked_at = now() - interval '6 seconds' WHERE id = $1`,
+      [s.purchaseId],
+    );
+    const res = await t.http.get(`/purchases/${s.purchaseId}`).set(buyer.auth).expect(200);
+    expect(res.body.status).toBe('paid');
+    expect(retrievals()).toBe(2);
+  });
+
   it('says 502 PAYMENT_PROVIDER_ERROR when Stripe fails, and the purchase can be retried', async () => {
     const buyer = await registerBuyer(t.http);
     const product = await insertProduct(t.dataSource, creator.id);
@@ -600,5 +623,22 @@ const onServer = Boolean(process.env.TEST_DATABASE_URL);
       [product.id],
     );
     expect(paid[0].n).toBe(1);
+  });
+
+  it('share the few-seconds interval between Stripe calls for one purchase', async () => {
+    const creator = await registerCreator(a.http);
+    const buyer = await registerBuyer(a.http);
+    const product = await insertProduct(a.dataSource, creator.id);
+    const started = await a.http.post(`/purchase/${product.id}`).set(buyer.auth).expect(201);
+    const reads = await Promise.all(
+      [a, b, a, b, a, b].map((app) =>
+        app.http.get(`/purchases/${started.body.purchaseId}`).set(buyer.auth),
+      ),
+    );
+    expect(reads.map((r) => r.status)).toEqual(Array(6).fill(200));
+    const retrievals = fake.requests.filter(
+      (r) => r.method === 'GET' && r.path === `/v1/checkout/sessions/${started.body.sessionId}`,
+    );
+    expect(retrievals).toHaveLength(1);
   });
 });

@@ -55,6 +55,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new token pair
+         * @description Send the refresh token in the body, or let the browser send the `refresh_token` cookie. The token is single-use: the answer carries the next one (and sets the cookie to it). A token that was already used ends its whole session (REFRESH_TOKEN_REUSED).
+         */
+        post: operations["Auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: end this session
+         * @description Its refresh token and every access token of the session stop working at once; the cookie is cleared.
+         */
+        post: operations["Auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -65,6 +105,26 @@ export interface paths {
         /** The signed-in account */
         get: operations["Auth_me"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the password
+         * @description Every other session of the account ends; this one stays signed in.
+         */
+        put: operations["Auth_changePassword"];
         post?: never;
         delete?: never;
         options?: never;
@@ -334,7 +394,7 @@ export interface paths {
         };
         /**
          * One of your purchases
-         * @description A pending purchase is re-checked with the payment provider first, so a buyer back from checkout sees "paid" even before the webhook arrives.
+         * @description A pending purchase is re-checked with the payment provider first (at most once every few seconds per purchase), so a buyer back from checkout sees "paid" even before the webhook arrives. Rate limited per buyer (PAYMENT_REQUESTS_PER_MINUTE).
          */
         get: operations["Purchases_get"];
         put?: never;
@@ -392,7 +452,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Default page after a successful checkout */
+        /**
+         * Default page after a successful checkout
+         * @description Names the product and the amount of the checkout session `session_id`, and links to the buyer's library in the storefront.
+         */
         get: operations["Checkout_success"];
         put?: never;
         post?: never;
@@ -699,7 +762,7 @@ export interface components {
             createdAt: string;
         };
         TokenDto: {
-            /** @description A JWT to send as `Authorization: Bearer <token>` */
+            /** @description A JWT to send as `Authorization: Bearer <token>`; it names its session and stops working when the session ends */
             access_token: string;
             /**
              * @example bearer
@@ -707,14 +770,21 @@ export interface components {
              */
             token_type: "bearer";
             /**
-             * @description Lifetime of the token in seconds
-             * @example 3600
+             * @description Lifetime of the access token in seconds
+             * @example 900
              */
             expires_in: number;
+            /** @description Single-use token for `POST /refresh`, which answers with the next one. Also set as the HttpOnly `refresh_token` cookie. Using one a second time ends the session. */
+            refresh_token: string;
+            /**
+             * @description Seconds until the session ends unless it is refreshed
+             * @example 2592000
+             */
+            refresh_expires_in: number;
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -743,6 +813,19 @@ export interface components {
              * @example demo-creator-password
              */
             password: string;
+        };
+        RefreshDto: {
+            /** @description The refresh token from the last token response; browsers may leave it out and send the `refresh_token` cookie instead */
+            refresh_token?: string;
+        };
+        ChangePasswordDto: {
+            /** Format: password */
+            currentPassword: string;
+            /**
+             * Format: password
+             * @description 8 to 72 bytes (UTF-8)
+             */
+            newPassword: string;
         };
         CheckDto: {
             /** @enum {string} */
@@ -1360,6 +1443,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The refresh token again, as the `refresh_token` cookie (HttpOnly, SameSite=Strict, Secure on https, Path=/refresh) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1410,6 +1495,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The refresh token again, as the `refresh_token` cookie (HttpOnly, SameSite=Strict, Secure on https, Path=/refresh) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1460,6 +1547,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The refresh token again, as the `refresh_token` cookie (HttpOnly, SameSite=Strict, Secure on https, Path=/refresh) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1495,6 +1584,76 @@ export interface operations {
             };
         };
     };
+    Auth_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The refresh token again, as the `refresh_token` cookie (HttpOnly, SameSite=Strict, Secure on https, Path=/refresh) */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenDto"];
+                };
+            };
+            /** @description Invalid body (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No refresh token, or an unknown, expired or ended one (REFRESH_TOKEN_INVALID); a token used before: its session has ended (REFRESH_TOKEN_REUSED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     Auth_me: {
         parameters: {
             query?: never;
@@ -1514,6 +1673,64 @@ export interface operations {
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The current password is wrong (WRONG_PASSWORD) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1686,7 +1903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1697,6 +1914,15 @@ export interface operations {
             };
             /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1999,7 +2225,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored */
+            /** @description The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2010,6 +2236,15 @@ export interface operations {
             };
             /** @description Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2333,6 +2568,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
                 headers: {
@@ -2383,6 +2627,15 @@ export interface operations {
             };
             /** @description No such purchase of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2475,7 +2728,10 @@ export interface operations {
     };
     Checkout_success: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The checkout session, as the payment provider fills it in */
+                session_id?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2488,6 +2744,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };

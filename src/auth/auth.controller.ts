@@ -1,53 +1,83 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { Auth, Public } from '../common/decorators/auth.decorator.js';
+import { CurrentSession } from '../common/decorators/current-session.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { AppConfig } from '../config/app-config.js';
 import { toUserDto, UserDto } from '../users/dto/user.dto.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
-import { LoginDto, RegisterDto, TokenDto } from './dto/credentials.dto.js';
+import {
+  ChangePasswordDto,
+  LoginDto,
+  RefreshDto,
+  RegisterDto,
+  TokenDto,
+} from './dto/credentials.dto.js';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie.js';
 
 const Invalid = ApiBadRequestResponse({
   type: ErrorDto,
   description: 'Invalid body (VALIDATION_FAILED)',
 });
 
+const SETS_COOKIE = {
+  'Set-Cookie': {
+    description:
+      'The refresh token again, as the `refresh_token` cookie (HttpOnly, SameSite=Strict, Secure on https, Path=/refresh)',
+    schema: { type: 'string' },
+  },
+} as const;
+
 @ApiTags('auth')
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post('register/creator')
   @Public()
   @RateLimit('auth')
   @ApiOperation({ summary: 'Create a creator account and sign in' })
-  @ApiCreatedResponse({ type: TokenDto })
+  @ApiCreatedResponse({ type: TokenDto, headers: SETS_COOKIE })
   @ApiConflictResponse({ type: ErrorDto, description: 'Email already registered (EMAIL_TAKEN)' })
   @Invalid
-  registerCreator(@Body() dto: RegisterDto): Promise<TokenDto> {
-    return this.auth.register(Role.Creator, dto);
+  async registerCreator(
+    @Body() dto: RegisterDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenDto> {
+    return this.withCookie(res, await this.auth.register(Role.Creator, dto));
   }
 
   @Post('register/buyer')
   @Public()
   @RateLimit('auth')
   @ApiOperation({ summary: 'Create a buyer account and sign in' })
-  @ApiCreatedResponse({ type: TokenDto })
+  @ApiCreatedResponse({ type: TokenDto, headers: SETS_COOKIE })
   @ApiConflictResponse({ type: ErrorDto, description: 'Email already registered (EMAIL_TAKEN)' })
   @Invalid
-  registerBuyer(@Body() dto: RegisterDto): Promise<TokenDto> {
-    return this.auth.register(Role.Buyer, dto);
+  async registerBuyer(
+    @Body() dto: RegisterDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenDto> {
+    return this.withCookie(res, await this.auth.register(Role.Buyer, dto));
   }
 
   @Post('login')
@@ -55,14 +85,62 @@ export class AuthController {
   @RateLimit('auth')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Sign in with email and password' })
-  @ApiOkResponse({ type: TokenDto })
+  @ApiOkResponse({ type: TokenDto, headers: SETS_COOKIE })
   @ApiUnauthorizedResponse({
     type: ErrorDto,
     description: 'Wrong email or password (INVALID_CREDENTIALS)',
   })
   @Invalid
-  login(@Body() dto: LoginDto): Promise<TokenDto> {
-    return this.auth.login(dto);
+  async login(@Body() dto: LoginDto, @Res({ passthrough: true }) res: Response): Promise<TokenDto> {
+    return this.withCookie(res, await this.auth.login(dto));
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(HttpStatus.OK)
+  @ApiSecurity({})
+  @ApiSecurity('refresh_cookie')
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new token pair',
+    description:
+      'Send the refresh token in the body, or let the browser send the `refresh_token` cookie. ' +
+      'The token is single-use: the answer carries the next one (and sets the cookie to it). ' +
+      'A token that was already used ends its whole session (REFRESH_TOKEN_REUSED).',
+  })
+  @ApiOkResponse({ type: TokenDto, headers: SETS_COOKIE })
+  @ApiUnauthorizedResponse({
+    type: ErrorDto,
+    description:
+      'No refresh token, or an unknown, expired or ended one (REFRESH_TOKEN_INVALID); a token used before: its session has ended (REFRESH_TOKEN_REUSED)',
+  })
+  @Invalid
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TokenDto> {
+    return this.withCookie(
+      res,
+      await this.auth.refresh(dto.refresh_token ?? readRefreshCookie(req)),
+    );
+  }
+
+  @Post('logout')
+  @Auth()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Sign out: end this session',
+    description:
+      'Its refresh token and every access token of the session stop working at once; the cookie is cleared.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  async logout(
+    @CurrentUser() user: User,
+    @CurrentSession() sessionId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    await this.auth.logout(user, sessionId);
+    clearRefreshCookie(res, this.config);
   }
 
   @Get('me')
@@ -71,5 +149,32 @@ export class AuthController {
   @ApiOkResponse({ type: UserDto })
   me(@CurrentUser() user: User): UserDto {
     return toUserDto(user);
+  }
+
+  @Put('me/password')
+  @Auth()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Change the password',
+    description: 'Every other session of the account ends; this one stays signed in.',
+  })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'The current password is wrong (WRONG_PASSWORD)',
+  })
+  @Invalid
+  changePassword(
+    @CurrentUser() user: User,
+    @CurrentSession() sessionId: string,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    return this.auth.changePassword(user, sessionId, dto);
+  }
+
+  private withCookie(res: Response, tokens: TokenDto): TokenDto {
+    setRefreshCookie(res, this.config, tokens.refresh_token, tokens.refresh_expires_in);
+    return tokens;
   }
 }

@@ -1,15 +1,17 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
+import { DataSource } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { AppConfig } from '../config/app-config.js';
 import { toUserDto } from '../users/dto/user.dto.js';
 import { Role } from '../users/role.enum.js';
-import type { User } from '../users/user.entity.js';
+import { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import type { LoginDto, RegisterDto, TokenDto } from './dto/credentials.dto.js';
+import type { ChangePasswordDto, LoginDto, RegisterDto, TokenDto } from './dto/credentials.dto.js';
 import type { JwtPayload } from './jwt.strategy.js';
+import { type IssuedRefreshToken, SessionsService } from './sessions/sessions.service.js';
 
 @Injectable()
 export class AuthService {
@@ -18,8 +20,10 @@ export class AuthService {
 
   constructor(
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
   ) {}
 
   async register(role: Role, dto: RegisterDto): Promise<TokenDto> {
@@ -30,7 +34,7 @@ export class AuthService {
       role,
       displayName: dto.displayName,
     });
-    return this.issueToken(user);
+    return this.issueTokens(user, await this.sessions.open(user.id));
   }
 
   async login(dto: LoginDto): Promise<TokenDto> {
@@ -44,7 +48,44 @@ export class AuthService {
         'Invalid email or password',
       );
     }
-    return this.issueToken(user);
+    return this.issueTokens(user, await this.sessions.open(user.id));
+  }
+
+  /** The next token pair of a session, for its current refresh token (no password, no bcrypt). */
+  async refresh(refreshToken: string | undefined): Promise<TokenDto> {
+    if (refreshToken === undefined) {
+      throw new DomainException(
+        HttpStatus.UNAUTHORIZED,
+        ErrorCode.RefreshTokenInvalid,
+        'No refresh token: send refresh_token in the body or the refresh_token cookie',
+      );
+    }
+    const rotated = await this.sessions.rotate(refreshToken);
+    const user = await this.users.findById(rotated.userId);
+    // The session's rows go with the account, so a rotated session always has its user.
+    if (user === null) throw new Error(`Session ${rotated.sessionId} has no account`);
+    return this.issueTokens(user, rotated);
+  }
+
+  logout(user: User, sessionId: string): Promise<void> {
+    return this.sessions.revoke(user.id, sessionId);
+  }
+
+  /** Changes the password after checking the current one; every other session ends. */
+  async changePassword(user: User, sessionId: string, dto: ChangePasswordDto): Promise<void> {
+    if (!(await bcrypt.compare(dto.currentPassword, user.passwordHash))) {
+      // Not a 401: the caller is signed in, and a client must not take this for an expired token.
+      throw new DomainException(
+        HttpStatus.FORBIDDEN,
+        ErrorCode.WrongPassword,
+        'The current password is wrong',
+      );
+    }
+    const passwordHash = await bcrypt.hash(dto.newPassword, this.config.bcryptCost);
+    await this.dataSource.transaction(async (m) => {
+      await m.update(User, { id: user.id }, { passwordHash });
+      await this.sessions.revokeAll(user.id, sessionId, m);
+    });
   }
 
   private getDummyHash(): Promise<string> {
@@ -52,12 +93,14 @@ export class AuthService {
     return this.dummyHash;
   }
 
-  private async issueToken(user: User): Promise<TokenDto> {
-    const payload: JwtPayload = { sub: user.id, role: user.role };
+  private async issueTokens(user: User, session: IssuedRefreshToken): Promise<TokenDto> {
+    const payload: JwtPayload = { sub: user.id, role: user.role, sid: session.sessionId };
     return {
       access_token: await this.jwt.signAsync(payload),
       token_type: 'bearer',
       expires_in: this.config.jwt.expiresIn,
+      refresh_token: session.token,
+      refresh_expires_in: this.config.sessions.refreshTtlDays * 24 * 3600,
       user: toUserDto(user),
     };
   }

@@ -1,23 +1,29 @@
 import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
-import { UsersService } from '../users/users.service.js';
 import { isUuid } from '../common/uuid.js';
+import { SessionsService } from './sessions/sessions.service.js';
 
 export interface JwtPayload {
   sub: string;
   role: Role;
+  /** The session the token belongs to: ending the session ends the token. */
+  sid: string;
 }
+
+/** A request past the JWT guard: the caller and the session its token names. */
+export type AuthenticatedRequest = Request & { user: User; sessionId: string };
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(
     config: AppConfig,
-    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -28,14 +34,19 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       // Pinned: a token signed with another algorithm (or `none`) is refused.
       algorithms: ['HS256'],
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  /** A token is only as good as the account behind it: a deleted user's token is a 401. */
-  async validate(payload: Partial<JwtPayload>): Promise<User | false> {
-    if (!isUuid(payload.sub)) return false;
-    const user = await this.users.findById(payload.sub);
+  /**
+   * A token is only as good as the account and the session behind it: a deleted user's token,
+   * or one whose session was ended, is a 401.
+   */
+  async validate(req: Request, payload: Partial<JwtPayload>): Promise<User | false> {
+    if (!isUuid(payload.sub) || !isUuid(payload.sid)) return false;
+    const user = await this.sessions.findUser(payload.sub, payload.sid);
     if (user === null || user.role !== payload.role) return false;
+    (req as AuthenticatedRequest).sessionId = payload.sid;
     return user;
   }
 }

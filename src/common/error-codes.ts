@@ -13,6 +13,11 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL',
+  // sessions and accounts
+  RefreshTokenInvalid = 'REFRESH_TOKEN_INVALID',
+  RefreshTokenReused = 'REFRESH_TOKEN_REUSED',
+  WrongPassword = 'WRONG_PASSWORD',
+  TokenInvalid = 'TOKEN_INVALID',
   // products and storage
   FileTooLarge = 'FILE_TOO_LARGE',
   UnsupportedFileType = 'UNSUPPORTED_FILE_TYPE',
@@ -23,6 +28,8 @@ export enum ErrorCode {
   LinkInvalid = 'LINK_INVALID',
   LinkExpired = 'LINK_EXPIRED',
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
+  StorageQuotaExceeded = 'STORAGE_QUOTA_EXCEEDED',
+  UploadBudgetExceeded = 'UPLOAD_BUDGET_EXCEEDED',
   // purchases and payments
   AlreadyOwned = 'ALREADY_OWNED',
   RedirectNotAllowed = 'REDIRECT_NOT_ALLOWED',

@@ -208,6 +208,8 @@ export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, n
               'req.headers["stripe-signature"]',
               '*.password',
               '*.access_token',
+              '*.refresh_token',
+              '*.token',
               '*.url',
             ],
             censor: '[redacted]',

@@ -32,6 +32,39 @@ describe('loadConfig: uploads', () => {
   });
 });
 
+describe('loadConfig: upload budget and payment requests', () => {
+  it('has generous defaults', () => {
+    const config = loadConfig(base);
+    expect(config.uploads).toEqual({
+      perHour: 120,
+      bytesPerHour: 20 * 1024 ** 3,
+      quotaBytes: 100 * 1024 ** 3,
+    });
+    expect(config.paymentRequestsPerMinute).toBe(60);
+  });
+
+  it('reads each variable, and names the one that is wrong', () => {
+    const config = loadConfig({
+      ...base,
+      UPLOADS_PER_HOUR: '5',
+      UPLOAD_BYTES_PER_HOUR: '1000',
+      STORAGE_QUOTA_BYTES: '2000',
+      PAYMENT_REQUESTS_PER_MINUTE: '7',
+    });
+    expect(config.uploads).toEqual({ perHour: 5, bytesPerHour: 1000, quotaBytes: 2000 });
+    expect(config.paymentRequestsPerMinute).toBe(7);
+    for (const name of [
+      'UPLOADS_PER_HOUR',
+      'UPLOAD_BYTES_PER_HOUR',
+      'STORAGE_QUOTA_BYTES',
+      'PAYMENT_REQUESTS_PER_MINUTE',
+    ]) {
+      expect(problems({ [name]: '0' })).toEqual([expect.stringContaining(name)]);
+      expect(problems({ [name]: '1.5' })).toEqual([expect.stringContaining(name)]);
+    }
+  });
+});
+
 describe('loadConfig: payments', () => {
   it('uses the simulated driver when no Stripe key is set', () => {
     const config = loadConfig(base);
@@ -173,6 +206,53 @@ describe('loadConfig: payouts', () => {
       expect.stringMatching(/^STRIPE_CONNECT_WEBHOOK_SECRET: required in production/),
     ]);
     expect(problems({ ...env, STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_c' })).toEqual([]);
+  });
+});
+
+describe('loadConfig: sessions and email', () => {
+  it('defaults: 15-minute access tokens, 30-day sessions, .eml files, WEB_URL under PUBLIC_URL', () => {
+    const config = loadConfig({ ...base, PUBLIC_URL: 'https://shop.example.com/' });
+    expect(config.jwt.expiresIn).toBe(900);
+    expect(config.sessions).toEqual({ refreshTtlDays: 30 });
+    expect(config.mail).toEqual({
+      smtpUrl: undefined,
+      from: 'Creator Files <no-reply@localhost>',
+      mailDir: '/nonexistent/creator-files-spec/mail',
+    });
+    expect(config.webUrl).toBe('https://shop.example.com/app');
+  });
+
+  it('reads REFRESH_TOKEN_TTL_DAYS, SMTP_URL, MAIL_FROM and WEB_URL', () => {
+    const config = loadConfig({
+      ...base,
+      REFRESH_TOKEN_TTL_DAYS: '7',
+      SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+      MAIL_FROM: 'Shop <sales@example.com>',
+      WEB_URL: 'https://example.com/store/',
+    });
+    expect(config.sessions.refreshTtlDays).toBe(7);
+    expect(config.mail.smtpUrl).toBe('smtps://user:pass@smtp.example.com:465');
+    expect(config.mail.from).toBe('Shop <sales@example.com>');
+    expect(config.webUrl).toBe('https://example.com/store');
+    expect(loadConfig({ ...base, MAIL_FROM: 'sales@example.com' }).mail.from).toBe(
+      'sales@example.com',
+    );
+  });
+
+  it('names each bad value', () => {
+    expect(
+      problems({
+        REFRESH_TOKEN_TTL_DAYS: '0',
+        SMTP_URL: 'http://smtp.example.com',
+        MAIL_FROM: 'x@example.com\r\nBcc: victim@example.com',
+        WEB_URL: 'ftp://example.com',
+      }),
+    ).toEqual([
+      expect.stringContaining('REFRESH_TOKEN_TTL_DAYS'),
+      expect.stringContaining('SMTP_URL'),
+      expect.stringContaining('MAIL_FROM'),
+      expect.stringContaining('WEB_URL'),
+    ]);
   });
 });
 

@@ -121,8 +121,20 @@ export class AppConfig {
   host?: string;
   publicUrl: string;
   dataDir: string;
+  /** The built storefront (web/dist) served at /app/. */
+  webDir: string;
   database: DatabaseConfig & { migrationsRun: boolean; poolSize: number };
   jwt: { secret: string; expiresIn: number };
+  /** Refresh tokens: a session lives this long after its last refresh. */
+  sessions: { refreshTtlDays: number };
+  mail: {
+    /** smtp:// or smtps:// URL; without it, messages are written as .eml files under mailDir. */
+    smtpUrl?: string;
+    from: string;
+    mailDir: string;
+  };
+  /** The storefront: base of the links in emails. */
+  webUrl: string;
   bcryptCost: number;
   storage: {
     driver: StorageDriverName;
@@ -133,6 +145,8 @@ export class AppConfig {
     linkSecret: Buffer;
   };
   downloads: { ttlSeconds: number; linksPerMinute: number };
+  /** Each creator's upload budget: files started and bytes received per hour, bytes kept. */
+  uploads: { perHour: number; bytesPerHour: number; quotaBytes: number };
   payments: {
     driver: PaymentsDriverName;
     stripe?: {
@@ -157,6 +171,8 @@ export class AppConfig {
   };
   allowedCurrencies: string[];
   authRateLimitPerMinute: number;
+  /** Requests per buyer per minute to the routes that may call the payment provider. */
+  paymentRequestsPerMinute: number;
   corsOrigins: string[];
   trustProxy: boolean;
   redisUrl?: string;
@@ -313,6 +329,21 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
+const DEFAULT_MAIL_FROM = 'Creator Files <no-reply@localhost>';
+
+/** A sender as `Name <address>` or a bare address; anything else (a header injection) is refused. */
+function mailFrom(r: Reader): string {
+  const value = r.string('MAIL_FROM', DEFAULT_MAIL_FROM);
+  const address = /^(?:[^<>\r\n"]{0,100}<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))$/.exec(
+    value,
+  );
+  if (address === null) {
+    r.problems.push(`MAIL_FROM: must be an address or "Name <address>" (got "${value}")`);
+    return DEFAULT_MAIL_FROM;
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
   const nodeEnv = r.oneOf<NodeEnv>(
@@ -431,12 +462,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host,
     publicUrl,
     dataDir,
+    webDir: resolve(r.string('WEB_DIR', './web/dist')),
     database: {
       ...readDatabase(r),
       migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
       poolSize: r.int('DB_POOL_SIZE', 10, 1, 1000),
     },
-    jwt: { secret: '', expiresIn: r.int('JWT_EXPIRES_IN', 3600, 60, 30 * 24 * 3600) },
+    jwt: { secret: '', expiresIn: r.int('JWT_EXPIRES_IN', 900, 60, 24 * 3600) },
+    sessions: { refreshTtlDays: r.int('REFRESH_TOKEN_TTL_DAYS', 30, 1, 365) },
+    mail: {
+      smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+      from: mailFrom(r),
+      mailDir: join(dataDir, 'mail'),
+    },
+    webUrl: (r.url('WEB_URL', ['http:', 'https:']) ?? `${publicUrl}/app`).replace(/\/+$/, ''),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
     storage: {
       driver: storageDriver,
@@ -450,10 +489,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlSeconds: r.int('DOWNLOAD_URL_TTL_SECONDS', 60, 1, 3600),
       linksPerMinute: r.int('DOWNLOAD_LINKS_PER_MINUTE', 30, 1, 100000),
     },
+    uploads: {
+      perHour: r.int('UPLOADS_PER_HOUR', 120, 1, 1_000_000),
+      // 20 GiB an hour, 100 GiB kept: ten full-size courses in an hour, a large catalogue.
+      bytesPerHour: r.int('UPLOAD_BYTES_PER_HOUR', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      quotaBytes: r.int('STORAGE_QUOTA_BYTES', 100 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
     payouts,
     allowedCurrencies: currencies,
     authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
+    paymentRequestsPerMinute: r.int('PAYMENT_REQUESTS_PER_MINUTE', 60, 1, 100000),
     corsOrigins,
     trustProxy: r.bool('TRUST_PROXY', false),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),

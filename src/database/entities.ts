@@ -1,3 +1,4 @@
+import { Session } from '../auth/sessions/session.entity.js';
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import {
@@ -23,4 +24,5 @@ export const ENTITIES = [
   PayoutAccount,
   SimulatedConnectedAccount,
   SimulatedRefund,
+  Session,
 ];

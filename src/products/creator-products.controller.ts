@@ -32,6 +32,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { type Page, PageDto, PageQueryDto } from '../common/pagination.js';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import { ReplaceFileBodyDto, UploadProductBodyDto } from './dto/create-product.dto.js';
@@ -50,9 +51,14 @@ const BadId = ApiBadRequestResponse({
   description: 'Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)',
 });
 const FileErrors = applyDecorators(
+  RateLimit(
+    'uploads',
+    'Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or too many bytes (UPLOAD_BUDGET_EXCEEDED: UPLOAD_BYTES_PER_HOUR); Retry-After says when to retry; nothing is stored',
+  ),
   ApiPayloadTooLargeResponse({
     type: ErrorDto,
-    description: 'The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE); nothing is stored',
+    description:
+      'The file is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or would take your files past STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED); nothing is stored',
   }),
   ApiUnsupportedMediaTypeResponse({
     type: ErrorDto,

@@ -5,11 +5,12 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { type Page, type PageQueryDto, toPage } from '../common/pagination.js';
 import { createValidationPipe } from '../common/pipes/validation.js';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
 import type { User } from '../users/user.entity.js';
@@ -36,12 +37,29 @@ import {
 import { ProductStatus } from './product-status.enum.js';
 import {
   deleteQuietly,
+  type FileOptions,
   receiveUpload,
   type StoredFile,
   storeStream,
 } from './upload/multipart-upload.js';
 
 const DEFAULT_CURRENCY = 'usd';
+
+const storageQuotaExceeded = (quotaBytes: number) =>
+  new DomainException(
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    ErrorCode.StorageQuotaExceeded,
+    `This upload would take your files past the ${quotaBytes} bytes of storage allowed (STORAGE_QUOTA_BYTES); delete or replace files first`,
+  );
+
+const uploadBudgetExceeded = (retryAfterSeconds: number) =>
+  new DomainException(
+    HttpStatus.TOO_MANY_REQUESTS,
+    ErrorCode.UploadBudgetExceeded,
+    `You have uploaded as much as allowed this hour (UPLOAD_BYTES_PER_HOUR); try again in ${retryAfterSeconds} s`,
+    undefined,
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 
 const fieldErrors = (errors: ValidationError[]) =>
   errors.map((e) => ({ field: e.property, errors: Object.values(e.constraints ?? {}) }));
@@ -58,6 +76,7 @@ export class ProductsService {
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly config: AppConfig,
     private readonly catalogue: CatalogueService,
+    private readonly limits: RateLimitService,
   ) {}
 
   /**
@@ -67,7 +86,7 @@ export class ProductsService {
   async upload(creator: User, req: Request): Promise<ProductDto> {
     const id = randomUUID();
     const { fields, file } = await receiveUpload(req, {
-      ...this.uploadOptions(creator.id, id),
+      ...(await this.uploadOptions(creator.id, id)),
       fieldNames: CREATE_PRODUCT_FIELDS,
       checkEarlyFields: (sent) => this.checkSentFields(sent),
     });
@@ -93,7 +112,14 @@ export class ProductsService {
       file.body.destroy();
       throw error;
     }
-    const stored = await storeStream(file.body, file.name, this.uploadOptions(creator.id, id));
+    let options: FileOptions;
+    try {
+      options = await this.uploadOptions(creator.id, id);
+    } catch (error) {
+      file.body.destroy();
+      throw error;
+    }
+    const stored = await storeStream(file.body, file.name, options);
     return this.insertProduct(creator, id, sent, stored);
   }
 
@@ -116,7 +142,10 @@ export class ProductsService {
         status: ProductStatus.Published,
         ...this.fileColumns(file),
       });
-      await this.products.insert(product);
+      await this.dataSource.transaction(async (m) => {
+        await this.assertWithinQuota(m, creator.id, file.size);
+        await m.insert(Product, product);
+      });
       this.catalogue.invalidate();
       return toProductDto(product);
     });
@@ -189,20 +218,23 @@ export class ProductsService {
    * that commit removes the old object, so a download never finds the row without its file.
    */
   async replaceFile(creator: User, id: string, req: Request): Promise<ProductDto> {
-    await this.findOwn(creator, id);
+    const existing = await this.findOwn(creator, id);
     const { file } = await receiveUpload(req, {
-      ...this.uploadOptions(creator.id, id),
+      // The old file is deleted once the new one is in: it does not count against the quota.
+      ...(await this.uploadOptions(creator.id, id, Number(existing.fileSize))),
       fieldNames: [],
     });
     let oldKey = '';
     const product = await this.keepOrDelete(file, () =>
       this.dataSource.transaction(async (manager) => {
+        await this.lockCreator(manager, creator.id);
         const repository = manager.getRepository(Product);
         const current = await repository.findOne({
           where: { id, creatorId: creator.id },
           lock: { mode: 'pessimistic_write' },
         });
         if (current === null) throw notFound('Product');
+        await this.assertWithinQuota(manager, creator.id, file.size - Number(current.fileSize));
         oldKey = current.fileKey;
         Object.assign(current, this.fileColumns(file), { fileVersion: current.fileVersion + 1 });
         return repository.save(current);
@@ -220,13 +252,69 @@ export class ProductsService {
     return product;
   }
 
-  private uploadOptions(creatorId: string, productId: string) {
+  /**
+   * Where an upload goes and how much of it may come: the smallest of MAX_UPLOAD_BYTES, what is
+   * left of the creator's storage quota and what is left of their hourly upload budget, each
+   * refused with its own code when the file passes it. Checked before any byte is read; the
+   * bytes that do arrive are spent from the hourly budget, whether the file is kept or not.
+   * `replacedBytes`: the size of a file this upload replaces.
+   */
+  private async uploadOptions(
+    creatorId: string,
+    productId: string,
+    replacedBytes = 0,
+  ): Promise<FileOptions> {
+    const { quotaBytes } = this.config.uploads;
+    const quotaLeft =
+      quotaBytes - (await this.storedBytes(this.dataSource.manager, creatorId)) + replacedBytes;
+    const hour = await this.limits.remaining('uploadBytes', creatorId);
+    if (hour.points <= 0) throw uploadBudgetExceeded(hour.retryAfterSeconds);
+    if (quotaLeft <= 0) throw storageQuotaExceeded(quotaBytes);
+    const maxBytes = Math.min(this.config.storage.maxUploadBytes, quotaLeft, hour.points);
     return {
       storage: this.storage,
       key: `${creatorId}/${productId}/${randomUUID()}`,
-      maxBytes: this.config.storage.maxUploadBytes,
+      maxBytes,
+      tooLarge:
+        maxBytes === this.config.storage.maxUploadBytes
+          ? undefined
+          : maxBytes === quotaLeft
+            ? () => storageQuotaExceeded(quotaBytes)
+            : () => uploadBudgetExceeded(hour.retryAfterSeconds),
+      onReceived: (bytes) => {
+        this.limits.spend('uploadBytes', creatorId, bytes).catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'Could not count upload bytes');
+        });
+      },
       allowedExtensions: this.config.storage.allowedExtensions,
     };
+  }
+
+  /** The size of every file a creator keeps in storage (archived products' too). */
+  private async storedBytes(m: EntityManager, creatorId: string): Promise<number> {
+    const rows: { n: string }[] = await m.query(
+      'SELECT COALESCE(sum(file_size), 0)::text AS n FROM products WHERE creator_id = $1',
+      [creatorId],
+    );
+    return Number(rows[0].n);
+  }
+
+  /** Serialises a creator's file writes, so concurrent uploads cannot overrun the quota. */
+  private async lockCreator(m: EntityManager, creatorId: string): Promise<void> {
+    await m.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [creatorId]);
+  }
+
+  /** The quota, checked again where the row is written (uploads may have run side by side). */
+  private async assertWithinQuota(
+    m: EntityManager,
+    creatorId: string,
+    addedBytes: number,
+  ): Promise<void> {
+    await this.lockCreator(m, creatorId);
+    const { quotaBytes } = this.config.uploads;
+    if ((await this.storedBytes(m, creatorId)) + addedBytes > quotaBytes) {
+      throw storageQuotaExceeded(quotaBytes);
+    }
   }
 
   private fileColumns(file: StoredFile) {

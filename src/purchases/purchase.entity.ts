@@ -99,6 +99,13 @@ export class Purchase {
   @Column({ name: 'checkout_expires_at', type: 'timestamptz', nullable: true })
   checkoutExpiresAt: Date | null;
 
+  /**
+   * When a buyer's read last asked the provider about this checkout. In the database, so every
+   * instance sees it: a polling buyer makes at most one provider call every few seconds.
+   */
+  @Column({ name: 'provider_checked_at', type: 'timestamptz', nullable: true })
+  providerCheckedAt: Date | null;
+
   @Column({ name: 'provider_payment_id', type: 'varchar', length: 255, nullable: true })
   providerPaymentId: string | null;
 

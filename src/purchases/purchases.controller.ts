@@ -11,6 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Auth } from '../common/decorators/auth.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
@@ -29,6 +30,7 @@ export class PurchasesController {
 
   @Post('purchase/:productId')
   @Auth(Role.Buyer)
+  @RateLimit('payments')
   @ApiOperation({
     summary: 'Buy a product: start (or resume) a checkout',
     description:
@@ -73,11 +75,13 @@ export class PurchasesController {
 
   @Get('purchases/:id')
   @Auth(Role.Buyer)
+  @RateLimit('payments')
   @ApiOperation({
     summary: 'One of your purchases',
     description:
-      'A pending purchase is re-checked with the payment provider first, so a buyer back from ' +
-      'checkout sees "paid" even before the webhook arrives.',
+      'A pending purchase is re-checked with the payment provider first (at most once every ' +
+      'few seconds per purchase), so a buyer back from checkout sees "paid" even before the ' +
+      'webhook arrives. Rate limited per buyer (PAYMENT_REQUESTS_PER_MINUTE).',
   })
   @ApiOkResponse({ type: PurchaseDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such purchase of yours' })

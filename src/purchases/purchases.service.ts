@@ -19,8 +19,21 @@ import { LIVE_STATUSES, PurchaseStatus } from './purchase-status.enum.js';
 import { Purchase } from './purchase.entity.js';
 import { isUuid } from '../common/uuid.js';
 
+export interface CheckoutReceipt {
+  productTitle: string;
+  amountCents: number;
+  currency: string;
+  /** Where the payment stands: the purchase's status. */
+  status: PurchaseStatus;
+}
+
 /** A pending checkout this close to its expiry is not handed out again. */
 const REUSE_MARGIN_MS = 60_000;
+/**
+ * A buyer polling a pending purchase asks the provider at most this often: enough for a
+ * success page to see "paid" quickly, without letting anyone spend the shared Stripe rate limit.
+ */
+export const PROVIDER_RECHECK_SECONDS = 5;
 
 interface LibraryRow {
   purchase_id: string;
@@ -53,6 +66,26 @@ export class PurchasesService {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * What the success page says about a checkout session: the product and the amount, as the
+   * checkout page itself shows them to whoever holds the session's link. Null for a session that
+   * is not a purchase's.
+   */
+  async receipt(sessionId: string): Promise<CheckoutReceipt | null> {
+    if (sessionId === '' || sessionId.length > 255) return null;
+    const purchase = await this.purchases.findOne({
+      where: { providerSessionId: sessionId },
+      relations: { product: true },
+    });
+    if (purchase === null) return null;
+    return {
+      productTitle: purchase.product!.title,
+      amountCents: purchase.amountCents,
+      currency: purchase.currency,
+      status: purchase.status,
+    };
+  }
 
   /**
    * Starts (or resumes) the buyer's checkout for a published product. The amount and currency
@@ -124,7 +157,11 @@ export class PurchasesService {
   /** The buyer's own purchase; a pending one is first re-checked with the provider. */
   async getForBuyer(buyer: User, purchaseId: string): Promise<PurchaseDto> {
     let purchase = await this.findOwn(buyer, purchaseId);
-    if (purchase.status === PurchaseStatus.Pending && purchase.providerSessionId !== null) {
+    if (
+      purchase.status === PurchaseStatus.Pending &&
+      purchase.providerSessionId !== null &&
+      (await this.claimProviderCheck(purchase.id))
+    ) {
       try {
         await this.fulfilment.syncCheckout(
           await this.payments.getCheckout(purchase.providerSessionId),
@@ -138,6 +175,27 @@ export class PurchasesService {
       }
     }
     return this.toPurchaseDto(purchase);
+  }
+
+  /**
+   * Whether this read may ask the provider now: true for at most one read per purchase every
+   * PROVIDER_RECHECK_SECONDS, whichever instance serves it (the claim is one conditional UPDATE).
+   */
+  private async claimProviderCheck(purchaseId: string): Promise<boolean> {
+    const claimed = await this.purchases
+      .createQueryBuilder()
+      .update()
+      .set({ providerCheckedAt: () => 'now()' })
+      .where('id = :purchaseId AND status = :pending', {
+        purchaseId,
+        pending: PurchaseStatus.Pending,
+      })
+      .andWhere(
+        '(provider_checked_at IS NULL OR provider_checked_at <= now() - make_interval(secs => :seconds))',
+        { seconds: PROVIDER_RECHECK_SECONDS },
+      )
+      .execute();
+    return claimed.affected === 1;
   }
 
   /** Everything the buyer has paid for, newest first, archived products included. */

@@ -1,4 +1,6 @@
+import { JwtService } from '@nestjs/jwt';
 import type { Agent as TestAgent } from 'supertest';
+import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
 import {
   registerBuyer,
   registerCreator,
@@ -48,6 +50,15 @@ export interface Fixtures {
   openSession: string;
   /** The token of a download link for productA (the local driver's /files/:token). */
   fileToken: string;
+  /** One unused refresh token of the owner per caller (POST /refresh spends it). */
+  refreshTokens: Record<Caller, string>;
+  /**
+   * Per signed-in caller: another session of the same account, for POST /logout (which ends the
+   * session it is called with), and an account of the same role, for PUT /me/password (which
+   * ends every other session of the account): the rest of the walk keeps the callers' tokens.
+   */
+  spareSession: Partial<Record<Caller, Record<string, string>>>;
+  sameRole: Partial<Record<Caller, Account>>;
 }
 
 /** Starts a checkout and pays it on the simulated checkout page; returns the purchase id. */
@@ -95,6 +106,23 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
   if (link.status !== 200) throw new Error(`download: ${link.status} ${JSON.stringify(link.body)}`);
   const fileToken = new URL((link.body as { url: string }).url).pathname.split('/').pop()!;
 
+  // Sessions opened directly (no HTTP round trip, no bcrypt): the walk only spends them.
+  const sessions = t.app.get(SessionsService);
+  const jwt = t.app.get(JwtService);
+  const refreshTokens = {} as Record<Caller, string>;
+  for (const caller of CALLERS) refreshTokens[caller] = (await sessions.open(owner.id)).token;
+  const accounts = { buyer, owner, otherBuyer, creator, otherCreator };
+  const spareSession: Fixtures['spareSession'] = {};
+  const sameRole: Fixtures['sameRole'] = {};
+  for (const [caller, account] of Object.entries(accounts) as [Caller, Account][]) {
+    const role = caller.toLowerCase().includes('creator') ? 'creator' : 'buyer';
+    const sid = (await sessions.open(account.id)).sessionId;
+    spareSession[caller] = {
+      Authorization: `Bearer ${await jwt.signAsync({ sub: account.id, role, sid })}`,
+    };
+    sameRole[caller] = role === 'creator' ? await registerCreator(http) : await registerBuyer(http);
+  }
+
   // A real token whose account no longer exists.
   await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
 
@@ -107,9 +135,9 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
       otherBuyer: { headers: otherBuyer.auth, userId: otherBuyer.id },
       creator: { headers: creator.auth, userId: creator.id },
       otherCreator: { headers: otherCreator.auth, userId: otherCreator.id },
-      forged: { headers: bearer(forgedToken(owner.id, 'buyer')), userId: null },
+      forged: { headers: bearer(forgedToken(owner.id, 'buyer', owner.sessionId)), userId: null },
       expired: {
-        headers: bearer(expiredToken(owner.id, 'buyer', t.config.jwt.secret)),
+        headers: bearer(expiredToken(owner.id, 'buyer', owner.sessionId, t.config.jwt.secret)),
         userId: null,
       },
       deleted: { headers: doomed.auth, userId: null },
@@ -128,5 +156,8 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     purchaseB,
     openSession,
     fileToken,
+    refreshTokens,
+    spareSession,
+    sameRole,
   };
 }

@@ -38,6 +38,12 @@ export const MATRIX: Record<string, Row> = {
   'POST /register/buyer':                       [201,      201,    201,    201,       201,    201,         201,   201,    201],
   'POST /login':                                [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /me':                                    [U,        200,    200,    200,       200,    200,         U,     U,      U],
+  // The refresh token is the credential (each caller spends one of the owner's); a bearer token plays no part.
+  'POST /refresh':                              [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  // Each signed-in caller ends a spare session of their own account.
+  'POST /logout':                               [U,        204,    204,    204,       204,    204,         U,     U,      U],
+  // Each signed-in caller changes the password of an account of the same role (it ends the other sessions).
+  'PUT /me/password':                           [U,        204,    204,    204,       204,    204,         U,     U,      U],
   'GET /health':                                [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /health/ready':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'POST /creator/upload':                       [U,        ROLE,   ROLE,   ROLE,      201,    201,         U,     U,      U],
@@ -83,6 +89,8 @@ export const MATRIX: Record<string, Row> = {
 /** How to call a route: its path parameters and a valid body, so answers reflect access only. */
 export interface RouteRequest {
   params?: (f: Fixtures) => Record<string, string>;
+  /** Headers in place of the caller's own (routes that end the session they are called with). */
+  headers?: (f: Fixtures, caller: Caller) => Record<string, string>;
   json?: (f: Fixtures, caller: Caller) => object;
   form?: Record<string, string>;
   multipart?: () => Part[];
@@ -103,6 +111,15 @@ export const REQUESTS: Record<string, RouteRequest> = {
     json: () => ({ email: `b-${randomUUID()}@example.com`, password: 'correct horse battery' }),
   },
   'POST /login': { json: (f) => ({ email: f.owner.email, password: f.owner.password }) },
+  'POST /refresh': { json: (f, caller) => ({ refresh_token: f.refreshTokens[caller] }) },
+  'POST /logout': { headers: (f, caller) => f.spareSession[caller] ?? f.callers[caller].headers },
+  'PUT /me/password': {
+    headers: (f, caller) => f.sameRole[caller]?.auth ?? f.callers[caller].headers,
+    json: (f, caller) => ({
+      currentPassword: f.sameRole[caller]?.password ?? 'correct horse battery',
+      newPassword: 'a new password for the matrix',
+    }),
+  },
   'POST /creator/upload': {
     multipart: () => [
       { name: 'title', value: 'Matrix upload' },

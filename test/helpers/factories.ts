@@ -3,11 +3,19 @@ import type { Agent as TestAgent } from 'supertest';
 
 export interface Account {
   token: string;
+  /** The session's current refresh token, and the session the access token names. */
+  refreshToken: string;
+  sessionId: string;
   id: string;
   email: string;
   password: string;
   auth: { Authorization: string };
 }
+
+/** The session id an access token names (its `sid` claim). */
+export const sessionOf = (accessToken: string): string =>
+  (JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as { sid: string })
+    .sid;
 
 export async function registerUser(
   http: TestAgent,
@@ -23,9 +31,11 @@ export async function registerUser(
   });
   if (res.status !== 201)
     throw new Error(`register ${role}: ${res.status} ${JSON.stringify(res.body)}`);
-  const body = res.body as { access_token: string; user: { id: string } };
+  const body = res.body as { access_token: string; refresh_token: string; user: { id: string } };
   return {
     token: body.access_token,
+    refreshToken: body.refresh_token,
+    sessionId: sessionOf(body.access_token),
     id: body.user.id,
     email,
     password,

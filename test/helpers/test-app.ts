@@ -49,6 +49,8 @@ export async function createTestApp(
     BCRYPT_COST: '4',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     DOWNLOAD_LINKS_PER_MINUTE: '100000',
+    PAYMENT_REQUESTS_PER_MINUTE: '100000',
+    UPLOADS_PER_HOUR: '100000',
     LOG_LEVEL: 'silent',
     ...env,
   });

@@ -15,14 +15,14 @@ export function signJwt(
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** A well-formed token for `sub`, signed with a secret the app does not know. */
-export const forgedToken = (sub: string, role: string) =>
-  signJwt({ sub, role, iat: now(), exp: now() + 3600 }, randomBytes(32));
+/** A well-formed token for `sub` in session `sid`, signed with a secret the app does not know. */
+export const forgedToken = (sub: string, role: string, sid: string) =>
+  signJwt({ sub, role, sid, iat: now(), exp: now() + 3600 }, randomBytes(32));
 
 /** A token signed with the app's own secret that expired an hour ago. */
-export const expiredToken = (sub: string, role: string, secret: string) =>
-  signJwt({ sub, role, iat: now() - 7200, exp: now() - 3600 }, secret);
+export const expiredToken = (sub: string, role: string, sid: string, secret: string) =>
+  signJwt({ sub, role, sid, iat: now() - 7200, exp: now() - 3600 }, secret);
 
-/** A valid token for `sub`, as the app would issue it. */
-export const validToken = (sub: string, role: string, secret: string) =>
-  signJwt({ sub, role, iat: now(), exp: now() + 3600 }, secret);
+/** A valid token for `sub` in session `sid`, as the app would issue it. */
+export const validToken = (sub: string, role: string, sid: string, secret: string) =>
+  signJwt({ sub, role, sid, iat: now(), exp: now() + 3600 }, secret);

@@ -7,12 +7,13 @@ import {
   Length,
   MaxLength,
   registerDecorator,
+  ValidateIf,
   ValidationOptions,
 } from 'class-validator';
 import { UserDto } from '../../users/dto/user.dto.js';
 
 /** Measures UTF-8 bytes, not characters: bcrypt reads only the first 72 bytes of a password. */
-function ByteLength(min: number, max: number, options?: ValidationOptions) {
+export function ByteLength(min: number, max: number, options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'byteLength',
@@ -84,15 +85,61 @@ export class RegisterDto {
 }
 
 export class TokenDto {
-  @ApiProperty({ description: 'A JWT to send as `Authorization: Bearer <token>`' })
+  @ApiProperty({
+    description:
+      'A JWT to send as `Authorization: Bearer <token>`; it names its session and stops working when the session ends',
+  })
   access_token: string;
 
   @ApiProperty({ enum: ['bearer'], example: 'bearer' })
   token_type: 'bearer';
 
-  @ApiProperty({ description: 'Lifetime of the token in seconds', example: 3600 })
+  @ApiProperty({ description: 'Lifetime of the access token in seconds', example: 900 })
   expires_in: number;
+
+  @ApiProperty({
+    description:
+      'Single-use token for `POST /refresh`, which answers with the next one. Also set as the ' +
+      'HttpOnly `refresh_token` cookie. Using one a second time ends the session.',
+  })
+  refresh_token: string;
+
+  @ApiProperty({
+    description: 'Seconds until the session ends unless it is refreshed',
+    example: 2592000,
+  })
+  refresh_expires_in: number;
 
   @ApiProperty({ type: UserDto })
   user: UserDto;
+}
+
+export class RefreshDto {
+  @ApiPropertyOptional({
+    description:
+      'The refresh token from the last token response; browsers may leave it out and send the `refresh_token` cookie instead',
+    maxLength: 200,
+  })
+  // Left out is fine; null is not (IsOptional would let null through).
+  @ValidateIf((_dto, value) => value !== undefined)
+  @IsString()
+  @MaxLength(200)
+  refresh_token?: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ format: 'password', maxLength: 72 })
+  @IsString()
+  @ByteLength(1, 72)
+  currentPassword: string;
+
+  @ApiProperty({
+    format: 'password',
+    minLength: 8,
+    maxLength: 72,
+    description: '8 to 72 bytes (UTF-8)',
+  })
+  @IsString()
+  @ByteLength(8, 72)
+  newPassword: string;
 }

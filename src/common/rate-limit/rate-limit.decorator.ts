@@ -7,14 +7,13 @@ import type { RateLimitBucket } from './rate-limit.service.js';
 export const RATE_LIMIT = 'rate-limit:bucket';
 
 /** Limits a route with one of the configured buckets: 429 RATE_LIMITED with Retry-After. */
-export function RateLimit(bucket: RateLimitBucket) {
+export function RateLimit(
+  bucket: RateLimitBucket,
+  description = 'Too many requests (RATE_LIMITED); the Retry-After header says when to retry',
+) {
   return applyDecorators(
     SetMetadata(RATE_LIMIT, bucket),
     UseGuards(RateLimitGuard),
-    ApiResponse({
-      status: 429,
-      type: ErrorDto,
-      description: 'Too many requests (RATE_LIMITED); the Retry-After header says when to retry',
-    }),
+    ApiResponse({ status: 429, type: ErrorDto, description }),
   );
 }

@@ -8,8 +8,14 @@ import {
 } from 'rate-limiter-flexible';
 import { AppConfig } from '../../config/app-config.js';
 
-/** `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer. */
-export type RateLimitBucket = 'auth' | 'downloads';
+/**
+ * `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer;
+ * `payments`: requests per buyer to routes that may call the payment provider; `uploads`:
+ * uploads per creator (per hour).
+ */
+export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads';
+/** Budgets spent by an amount known only afterwards: `uploadBytes`, bytes per creator per hour. */
+export type BudgetBucket = 'uploadBytes';
 
 export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -21,12 +27,16 @@ export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSe
 export class RateLimitService implements OnApplicationShutdown {
   private readonly logger = new Logger(RateLimitService.name);
   private readonly redis?: Redis;
-  private readonly limiters: Record<RateLimitBucket, RateLimiterAbstract>;
+  private readonly limiters: Record<RateLimitBucket | BudgetBucket, RateLimiterAbstract>;
 
   constructor(config: AppConfig) {
-    const limits: Record<RateLimitBucket, number> = {
-      auth: config.authRateLimitPerMinute,
-      downloads: config.downloads.linksPerMinute,
+    // [points, window in seconds]
+    const limits: Record<RateLimitBucket | BudgetBucket, [number, number]> = {
+      auth: [config.authRateLimitPerMinute, 60],
+      downloads: [config.downloads.linksPerMinute, 60],
+      payments: [config.paymentRequestsPerMinute, 60],
+      uploads: [config.uploads.perHour, 3600],
+      uploadBytes: [config.uploads.bytesPerHour, 3600],
     };
     if (config.redisUrl !== undefined) {
       this.redis = new Redis(config.redisUrl, {
@@ -35,8 +45,9 @@ export class RateLimitService implements OnApplicationShutdown {
       });
       this.redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
     }
-    const make = (bucket: RateLimitBucket): RateLimiterAbstract => {
-      const options = { keyPrefix: `rl:${bucket}`, points: limits[bucket], duration: 60 };
+    const make = (bucket: RateLimitBucket | BudgetBucket): RateLimiterAbstract => {
+      const [points, duration] = limits[bucket];
+      const options = { keyPrefix: `rl:${bucket}`, points, duration };
       if (this.redis === undefined) return new RateLimiterMemory(options);
       // While Redis is unreachable each instance keeps counting on its own.
       return new RateLimiterRedis({
@@ -45,7 +56,13 @@ export class RateLimitService implements OnApplicationShutdown {
         insuranceLimiter: new RateLimiterMemory(options),
       });
     };
-    this.limiters = { auth: make('auth'), downloads: make('downloads') };
+    this.limiters = {
+      auth: make('auth'),
+      downloads: make('downloads'),
+      payments: make('payments'),
+      uploads: make('uploads'),
+      uploadBytes: make('uploadBytes'),
+    };
   }
 
   async consume(bucket: RateLimitBucket, key: string): Promise<RateLimitResult> {
@@ -61,6 +78,25 @@ export class RateLimitService implements OnApplicationShutdown {
       }
       throw rejection;
     }
+  }
+
+  /** What is left of a budget now, and when it fills up again. */
+  async remaining(
+    bucket: BudgetBucket,
+    key: string,
+  ): Promise<{ points: number; retryAfterSeconds: number }> {
+    const limiter = this.limiters[bucket];
+    const used = await limiter.get(key);
+    if (used === null) return { points: limiter.points, retryAfterSeconds: 0 };
+    return {
+      points: Math.max(0, limiter.points - used.consumedPoints),
+      retryAfterSeconds: Math.max(1, Math.ceil(used.msBeforeNext / 1000)),
+    };
+  }
+
+  /** Spends `points` of a budget, even past its end (the work was already done). */
+  async spend(bucket: BudgetBucket, key: string, points: number): Promise<void> {
+    if (points > 0) await this.limiters[bucket].penalty(key, points);
   }
 
   async onApplicationShutdown(): Promise<void> {
