@@ -10,6 +10,7 @@ import { Role } from '../users/role.enum.js';
 import { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { ChangePasswordDto, LoginDto, RegisterDto, TokenDto } from './dto/credentials.dto.js';
+import { AccountRecoveryService } from './account-recovery.service.js';
 import type { JwtPayload } from './jwt.strategy.js';
 import { type IssuedRefreshToken, SessionsService } from './sessions/sessions.service.js';
 
@@ -24,17 +25,21 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    private readonly recovery: AccountRecoveryService,
   ) {}
 
+  /** Creates the account, its first session and the verification email, in one transaction. */
   async register(role: Role, dto: RegisterDto): Promise<TokenDto> {
     const passwordHash = await bcrypt.hash(dto.password, this.config.bcryptCost);
-    const user = await this.users.create({
-      email: dto.email,
-      passwordHash,
-      role,
-      displayName: dto.displayName,
+    const { user, session } = await this.dataSource.transaction(async (m) => {
+      const created = await this.users.create(
+        { email: dto.email, passwordHash, role, displayName: dto.displayName },
+        m,
+      );
+      await this.recovery.sendVerification(m, created);
+      return { user: created, session: await this.sessions.open(created.id, m) };
     });
-    return this.issueTokens(user, await this.sessions.open(user.id));
+    return this.issueTokens(user, session);
   }
 
   async login(dto: LoginDto): Promise<TokenDto> {

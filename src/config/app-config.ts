@@ -132,6 +132,8 @@ export class AppConfig {
     smtpUrl?: string;
     from: string;
     mailDir: string;
+    /** Whether this instance runs the outbox worker (another instance or process may). */
+    workerEnabled: boolean;
   };
   /** The storefront: base of the links in emails. */
   webUrl: string;
@@ -145,8 +147,11 @@ export class AppConfig {
     linkSecret: Buffer;
   };
   downloads: { ttlSeconds: number; linksPerMinute: number };
-  /** Each creator's upload budget: files started and bytes received per hour, bytes kept. */
-  uploads: { perHour: number; bytesPerHour: number; quotaBytes: number };
+  /**
+   * Each creator's upload budget (files started and bytes received per hour, bytes kept), and
+   * how long a resumable (tus) upload may take before it and its bytes are deleted.
+   */
+  uploads: { perHour: number; bytesPerHour: number; quotaBytes: number; sessionTtlHours: number };
   payments: {
     driver: PaymentsDriverName;
     stripe?: {
@@ -474,6 +479,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
       from: mailFrom(r),
       mailDir: join(dataDir, 'mail'),
+      workerEnabled: r.bool('MAIL_WORKER', true),
     },
     webUrl: (r.url('WEB_URL', ['http:', 'https:']) ?? `${publicUrl}/app`).replace(/\/+$/, ''),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
@@ -494,6 +500,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // 20 GiB an hour, 100 GiB kept: ten full-size courses in an hour, a large catalogue.
       bytesPerHour: r.int('UPLOAD_BYTES_PER_HOUR', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
       quotaBytes: r.int('STORAGE_QUOTA_BYTES', 100 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      sessionTtlHours: r.int('UPLOAD_SESSION_TTL_HOURS', 24, 1, 24 * 30),
     },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
     payouts,

@@ -1,4 +1,6 @@
 import { Session } from '../auth/sessions/session.entity.js';
+import { UserToken } from '../auth/user-token.entity.js';
+import { OutboxMessage } from '../mail/outbox.entity.js';
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import {
@@ -7,9 +9,11 @@ import {
 } from '../payments/simulated-connect.entities.js';
 import { PayoutAccount } from '../payouts/payout-account.entity.js';
 import { Product } from '../products/product.entity.js';
+import { ProductVersion } from '../products/product-version.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
 import { PaymentIssue } from '../purchases/payment-issue.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
+import { UploadSession } from '../uploads/upload-session.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
@@ -25,4 +29,8 @@ export const ENTITIES = [
   SimulatedConnectedAccount,
   SimulatedRefund,
   Session,
+  UserToken,
+  OutboxMessage,
+  ProductVersion,
+  UploadSession,
 ];

@@ -11,9 +11,9 @@ import { AppConfig } from '../../config/app-config.js';
 /**
  * `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer;
  * `payments`: requests per buyer to routes that may call the payment provider; `uploads`:
- * uploads per creator (per hour).
+ * uploads per creator (per hour); `resetEmail`: password reset emails per address (per hour).
  */
-export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads';
+export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads' | 'resetEmail';
 /** Budgets spent by an amount known only afterwards: `uploadBytes`, bytes per creator per hour. */
 export type BudgetBucket = 'uploadBytes';
 
@@ -37,6 +37,7 @@ export class RateLimitService implements OnApplicationShutdown {
       payments: [config.paymentRequestsPerMinute, 60],
       uploads: [config.uploads.perHour, 3600],
       uploadBytes: [config.uploads.bytesPerHour, 3600],
+      resetEmail: [5, 3600],
     };
     if (config.redisUrl !== undefined) {
       this.redis = new Redis(config.redisUrl, {
@@ -62,6 +63,7 @@ export class RateLimitService implements OnApplicationShutdown {
       payments: make('payments'),
       uploads: make('uploads'),
       uploadBytes: make('uploadBytes'),
+      resetEmail: make('resetEmail'),
     };
   }
 
