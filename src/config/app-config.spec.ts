@@ -365,3 +365,33 @@ describe('assertDataDirWritable', () => {
     }
   });
 });
+
+describe('loadConfig: proxies and sign-in failures', () => {
+  it('trusts no proxy by default, and never every hop', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    // true means the nearest proxy only: Express's own `true` trusts what the client wrote.
+    expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('takes proxy addresses, subnets and the names of private ranges', () => {
+    expect(
+      loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,fd00::/8, loopback' }).trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8', 'loopback']);
+    for (const bad of ['yes', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/2', 'example.com', '-1']) {
+      expect(problems({ TRUST_PROXY: bad })).toEqual([expect.stringContaining('TRUST_PROXY')]);
+    }
+  });
+
+  it('allows 10 failed sign-ins per account by default; LOGIN_FAILURES_PER_ACCOUNT sets it', () => {
+    expect(loadConfig(base).loginFailuresPerAccount).toBe(10);
+    expect(loadConfig({ ...base, LOGIN_FAILURES_PER_ACCOUNT: '3' }).loginFailuresPerAccount).toBe(
+      3,
+    );
+    expect(problems({ LOGIN_FAILURES_PER_ACCOUNT: '0' })).toEqual([
+      expect.stringContaining('LOGIN_FAILURES_PER_ACCOUNT'),
+    ]);
+  });
+});

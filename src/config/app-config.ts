@@ -179,7 +179,13 @@ export class AppConfig {
   /** Requests per buyer per minute to the routes that may call the payment provider. */
   paymentRequestsPerMinute: number;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /**
+   * Express's `trust proxy`: false, a number of proxy hops (the nearest ones), or the addresses
+   * and subnets of trusted proxies. Never `true`, which trusts a client-chosen X-Forwarded-For.
+   */
+  trustProxy: false | number | string[];
+  /** Failed sign-ins one account (normalised email) may take per 15 minutes, from anywhere. */
+  loginFailuresPerAccount: number;
   redisUrl?: string;
   logLevel: string;
 }
@@ -319,6 +325,38 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig & { d
   const dataDir = resolve(r.string('DATA_DIR', './data'));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return { ...database, dataDir };
+}
+
+/** Names Express's `trust proxy` accepts for the private ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** True when `value` is an IP address or a subnet in CIDR notation (10.0.0.0/8, fd00::/8). */
+function isAddressOrSubnet(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false` (or 0), a number of hops, `true` (one hop: the nearest proxy), or a
+ * comma-separated list of proxy addresses, subnets and the names loopback, linklocal, uniquelocal.
+ */
+function trustProxy(r: Reader): false | number | string[] {
+  const value = r.raw('TRUST_PROXY')?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((e) => !PROXY_RANGE_NAMES.includes(e) && !isAddressOrSubnet(e));
+  if (bad !== undefined) {
+    r.problems.push(
+      `TRUST_PROXY: must be false, true (one hop), a number of hops, or proxy addresses and subnets such as 10.0.0.0/8 (got "${bad}")`,
+    );
+    return false;
+  }
+  return entries;
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -508,7 +546,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
     paymentRequestsPerMinute: r.int('PAYMENT_REQUESTS_PER_MINUTE', 60, 1, 100000),
     corsOrigins,
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustProxy: trustProxy(r),
+    loginFailuresPerAccount: r.int('LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 100000),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     logLevel: r.oneOf(
       'LOG_LEVEL',
