@@ -200,11 +200,10 @@ class FlakyLocalDriver extends LocalStorageDriver {
         else done(null, chunk);
       },
     });
-    // pipe() re-emits a destination's error when nothing else listens to it. On Node 24, put()'s
-    // pipeline has already stopped listening when the breaker emits its error (a tick after it
-    // failed), so without a listener of our own the error is unhandled and fails the suite (the
-    // upload's meters in multipart-upload.ts keep a listener for the same reason).
-    breaker.on('error', () => params.body.unpipe(breaker));
+    // put() awaits a mkdir before its pipeline listens, and on a busy machine the breaker can
+    // fail in between: without a listener of its own, pipe() throws that error as unhandled.
+    // The pipeline still sees it, since it reports a stream that was already destroyed.
+    breaker.on('error', () => undefined);
     const body: Readable = params.body.pipe(breaker);
     params.body.on('error', (error) => breaker.destroy(error));
     return super.put({ ...params, body });
