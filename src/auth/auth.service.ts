@@ -4,11 +4,12 @@ import bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { toUserDto } from '../users/dto/user.dto.js';
 import { Role } from '../users/role.enum.js';
 import { User } from '../users/user.entity.js';
-import { UsersService } from '../users/users.service.js';
+import { normalizeEmail, UsersService } from '../users/users.service.js';
 import type { ChangePasswordDto, LoginDto, RegisterDto, TokenDto } from './dto/credentials.dto.js';
 import { AccountRecoveryService } from './account-recovery.service.js';
 import type { JwtPayload } from './jwt.strategy.js';
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    private readonly limits: RateLimitService,
     private readonly recovery: AccountRecoveryService,
   ) {}
 
@@ -43,17 +45,38 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<TokenDto> {
-    const user = await this.users.findByEmail(dto.email);
-    const hash = user?.passwordHash ?? (await this.getDummyHash());
-    const matches = await bcrypt.compare(dto.password, hash);
-    if (user === null || !matches) {
+    // Counted per account from every address together, known email or not (the answer must not
+    // tell them apart): a failure is reserved before the password is checked and given back when
+    // it was right, so concurrent guesses cannot all slip through one check.
+    const account = normalizeEmail(dto.email);
+    const reserved = await this.limits.reserve('loginFailures', account);
+    if (!reserved.allowed) {
       throw new DomainException(
-        HttpStatus.UNAUTHORIZED,
-        ErrorCode.InvalidCredentials,
-        'Invalid email or password',
+        HttpStatus.TOO_MANY_REQUESTS,
+        ErrorCode.RateLimited,
+        `Too many failed sign-ins for this account; try again in ${reserved.retryAfterSeconds} s`,
+        undefined,
+        { 'Retry-After': String(reserved.retryAfterSeconds) },
       );
     }
-    return this.issueTokens(user, await this.sessions.open(user.id));
+    let wrongPassword = false;
+    try {
+      const user = await this.users.findByEmail(dto.email);
+      const hash = user?.passwordHash ?? (await this.getDummyHash());
+      const matches = await bcrypt.compare(dto.password, hash);
+      if (user === null || !matches) {
+        wrongPassword = true;
+        throw new DomainException(
+          HttpStatus.UNAUTHORIZED,
+          ErrorCode.InvalidCredentials,
+          'Invalid email or password',
+        );
+      }
+      return await this.issueTokens(user, await this.sessions.open(user.id));
+    } finally {
+      // Only a wrong password counts: a right one, or a failure of ours, gives the point back.
+      if (!wrongPassword) await this.limits.refund('loginFailures', account);
+    }
   }
 
   /** The next token pair of a session, for its current refresh token (no password, no bcrypt). */
