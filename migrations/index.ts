@@ -10,6 +10,7 @@ import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentI
 import { AddUploadSessionsAndVersions1796057755628 } from './1796057755628-AddUploadSessionsAndVersions.js';
 import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPurchaseProviderCheckedAt.js';
 import { CreateOutboxAndUserTokens1796059077809 } from './1796059077809-CreateOutboxAndUserTokens.js';
+import { AddCreatorPayouts1796059987337 } from './1796059987337-AddCreatorPayouts.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AddUploadSessionsAndVersions1796057755628,
   AddPurchaseProviderCheckedAt1796058658957,
   CreateOutboxAndUserTokens1796059077809,
+  AddCreatorPayouts1796059987337,
 ];

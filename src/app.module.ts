@@ -10,6 +10,7 @@ import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutsModule } from './payouts/payouts.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         UploadsModule,
         ProductsModule,
         PaymentsModule,
+        PayoutsModule,
         PurchasesModule,
         DownloadsModule,
         StatsModule,

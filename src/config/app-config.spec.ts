@@ -171,6 +171,52 @@ describe('loadConfig: payments', () => {
   });
 });
 
+describe('loadConfig: payouts', () => {
+  it('defaults to platform mode with a 5% fee and no fixed part', () => {
+    expect(loadConfig(base).payouts).toEqual({ mode: 'platform', feeBps: 500, feeFixedCents: 0 });
+  });
+
+  it('reads connect mode, the fee and the Connect webhook secret', () => {
+    const config = loadConfig({
+      ...base,
+      PAYOUTS_MODE: 'connect',
+      PLATFORM_FEE_BPS: '250',
+      PLATFORM_FEE_FIXED_CENTS: '30',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect',
+    });
+    expect(config.payouts).toEqual({ mode: 'connect', feeBps: 250, feeFixedCents: 30 });
+    expect(config.payments.stripe?.connectWebhookSecret).toBe('whsec_connect');
+  });
+
+  it('refuses an unknown mode and a fee over 100%', () => {
+    expect(
+      problems({
+        PAYOUTS_MODE: 'direct',
+        PLATFORM_FEE_BPS: '10001',
+        PLATFORM_FEE_FIXED_CENTS: '-1',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^PAYOUTS_MODE: must be one of platform, connect/),
+      expect.stringMatching(/^PLATFORM_FEE_BPS: must be a whole number from 0 to 10000/),
+      expect.stringMatching(/^PLATFORM_FEE_FIXED_CENTS: must be a whole number/),
+    ]);
+  });
+
+  it('requires the Connect webhook secret in production with Stripe in connect mode', () => {
+    const env = {
+      NODE_ENV: 'production',
+      PAYOUTS_MODE: 'connect',
+      STRIPE_SECRET_KEY: 'sk_live_123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_123',
+    };
+    expect(problems(env)).toEqual([
+      expect.stringMatching(/^STRIPE_CONNECT_WEBHOOK_SECRET: required in production/),
+    ]);
+    expect(problems({ ...env, STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_c' })).toEqual([]);
+  });
+});
+
 describe('loadConfig: sessions and email', () => {
   it('defaults: 15-minute access tokens, 30-day sessions, .eml files, WEB_URL under PUBLIC_URL', () => {
     const config = loadConfig({ ...base, PUBLIC_URL: 'https://shop.example.com/' });

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 export type NodeEnv = 'development' | 'production' | 'test';
 export type StorageDriverName = 'local' | 'supabase';
 export type PaymentsDriverName = 'stripe' | 'simulated';
+export type PayoutsMode = 'platform' | 'connect';
 
 export const DEFAULT_FILE_EXTENSIONS = [
   // documents and e-books
@@ -156,12 +157,22 @@ export class AppConfig {
     stripe?: {
       secretKey: string;
       webhookSecret?: string;
+      /** Signing secret of the Connect webhook endpoint (events of connected accounts). */
+      connectWebhookSecret?: string;
       apiBase?: string;
       /** Per request to Stripe, and how many times a failed request is retried. */
       timeoutMs: number;
       maxNetworkRetries: number;
     };
     allowSimulated: boolean;
+  };
+  /** How creators are paid: by the operator (`platform`) or by Stripe Connect (`connect`). */
+  payouts: {
+    mode: PayoutsMode;
+    /** The platform fee on each paid sale in `connect` mode, in basis points of the price. */
+    feeBps: number;
+    /** Added to that fee, in the sale currency's minor units. */
+    feeFixedCents: number;
   };
   allowedCurrencies: string[];
   authRateLimitPerMinute: number;
@@ -439,6 +450,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stripe = {
       secretKey: stripeKey ?? '',
       webhookSecret,
+      connectWebhookSecret: r.raw('STRIPE_CONNECT_WEBHOOK_SECRET'),
       apiBase: r.url('STRIPE_API_BASE', ['http:', 'https:']),
       timeoutMs: r.int('STRIPE_TIMEOUT_MS', 10_000, 100, 120_000),
       maxNetworkRetries: r.int('STRIPE_MAX_NETWORK_RETRIES', 2, 0, 10),
@@ -448,6 +460,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'PAYMENTS_DRIVER: simulated payments are refused in production; set STRIPE_SECRET_KEY, or ALLOW_SIMULATED_PAYMENTS=true for a demo',
     );
   }
+
+  const payoutsMode = r.oneOf<PayoutsMode>('PAYOUTS_MODE', ['platform', 'connect'], 'platform');
+  if (
+    payoutsMode === 'connect' &&
+    paymentsDriver === 'stripe' &&
+    production &&
+    stripe?.connectWebhookSecret === undefined
+  ) {
+    // Without account.updated events a creator's status changes only when they ask for it.
+    r.problems.push(
+      'STRIPE_CONNECT_WEBHOOK_SECRET: required in production with PAYOUTS_MODE=connect (the Connect webhook endpoint)',
+    );
+  }
+  const payouts: AppConfig['payouts'] = {
+    mode: payoutsMode,
+    feeBps: r.int('PLATFORM_FEE_BPS', 500, 0, 10_000),
+    feeFixedCents: r.int('PLATFORM_FEE_FIXED_CENTS', 0, 0, 99_999_999),
+  };
 
   const currencies = r.list('ALLOWED_CURRENCIES', ['usd', 'eur', 'gbp', 'cad', 'aud', 'jpy']);
   const badCurrency = currencies.find((c) => !/^[a-z]{3}$/.test(c));
@@ -511,6 +541,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sessionTtlHours: r.int('UPLOAD_SESSION_TTL_HOURS', 24, 1, 24 * 30),
     },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
+    payouts,
     allowedCurrencies: currencies,
     authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
     paymentRequestsPerMinute: r.int('PAYMENT_REQUESTS_PER_MINUTE', 60, 1, 100000),

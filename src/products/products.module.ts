@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PayoutsModule } from '../payouts/payouts.module.js';
 import { CatalogueController } from './catalogue.controller.js';
 import { CatalogueService } from './catalogue.service.js';
 import { CreatorProductsController } from './creator-products.controller.js';
@@ -11,7 +12,12 @@ import { ProductVersion } from './product-version.entity.js';
 import { ProductsService } from './products.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Product, ProductVersion]), UploadsModule, MailModule],
+  imports: [
+    TypeOrmModule.forFeature([Product, ProductVersion]),
+    UploadsModule,
+    MailModule,
+    PayoutsModule,
+  ],
   controllers: [CreatorProductsController, CatalogueController],
   providers: [
     ProductsService,

@@ -20,6 +20,8 @@ interface SaleRow {
   currency: string;
   status: PurchaseStatus;
   refunded_cents: number;
+  /** The platform fee kept: net of the part refunded. */
+  fee_cents: number;
   paid_at: Date;
   /** paid_at in UTC to the microsecond: the cursor must not lose what a JS Date drops. */
   paid_key: string;
@@ -52,7 +54,7 @@ interface SalesPosition {
 }
 
 const COLUMNS = `u.id, u.product_id, p.title, b.email, u.amount_cents, u.currency, u.status,
-  u.refunded_cents, u.paid_at,
+  u.refunded_cents, u.fee_cents - u.fee_refunded_cents AS fee_cents, u.paid_at,
   to_char(u.paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS paid_key`;
 
 export const CSV_HEADER = [
@@ -65,6 +67,9 @@ export const CSV_HEADER = [
   'status',
   'refundedCents',
   'paidAt',
+  // Added with creator payouts: at the end, so the columns before keep their places.
+  'feeCents',
+  'earningsCents',
 ] as const;
 
 const CSV_BATCH = 1000;
@@ -79,6 +84,8 @@ function toSale(row: SaleRow): SaleDto {
     currency: row.currency,
     status: row.status,
     refundedCents: row.refunded_cents,
+    feeCents: row.fee_cents,
+    earningsCents: row.amount_cents - row.refunded_cents - row.fee_cents,
     paidAt: row.paid_at,
   };
 }
@@ -94,6 +101,8 @@ function csvRow(sale: SaleDto): string {
     sale.status,
     sale.refundedCents,
     sale.paidAt.toISOString(),
+    sale.feeCents,
+    sale.earningsCents,
   ]);
 }
 

@@ -73,6 +73,18 @@ export const MATRIX: Record<string, Row> = {
   // Each creator sees figures and sales of their own products only (the leak walk checks it).
   'GET /creator/stats':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
   'GET /creator/sales':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  // The matrix app runs in the default platform payouts mode: there is nothing to onboard.
+  'GET /creator/payouts':                       [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  'POST /creator/payouts/onboarding':           [U,        ROLE,   ROLE,   ROLE,      '409 CONFLICT', '409 CONFLICT', U, U, U],
+  'POST /creator/payouts/dashboard':            [U,        ROLE,   ROLE,   ROLE,      '409 CONFLICT', '409 CONFLICT', U, U, U],
+  'GET /payouts/return':                        [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /payouts/refresh':                       [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  // The link id is the capability, as a Stripe Account Link is; in platform mode none exists.
+  'GET /payouts/simulated/onboarding/:linkId':  [NF,       NF,     NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  'POST /payouts/simulated/onboarding/:linkId/complete': [NF, NF,  NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  'POST /payouts/simulated/onboarding/:linkId/leave':    [NF, NF,  NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  // A partial refund of the owner's purchase: its creator may, another creator sees no such sale.
+  'POST /creator/sales/:purchaseId/refund':     [U,        ROLE,   ROLE,   ROLE,      202,    NF,          U,     U,      U],
   'GET /products':                              [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /products/:id':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   // buyer and otherBuyer start a checkout of productA; the owner has paid for it already.
@@ -102,6 +114,8 @@ export interface RouteRequest {
   multipart?: () => Part[];
   raw?: { body: string; contentType: string; headers?: Record<string, string> };
 }
+
+const UNKNOWN_LINK = `sim_link_${'0'.repeat(24)}`;
 
 const fileOnly = (): Part[] => [
   { name: 'file', filename: 'new.pdf', content: pdf(randomUUID()), contentType: 'application/pdf' },
@@ -189,6 +203,16 @@ export const REQUESTS: Record<string, RouteRequest> = {
     form: { outcome: 'success' },
   },
   'POST /checkout/simulated/:sessionId/cancel': { params: (f) => ({ sessionId: f.openSession }) },
+  'POST /creator/payouts/onboarding': { json: () => ({}) },
+  'POST /creator/sales/:purchaseId/refund': {
+    params: (f) => ({ purchaseId: f.purchaseA }),
+    json: () => ({ amountCents: 1 }),
+  },
+  'GET /payouts/simulated/onboarding/:linkId': { params: () => ({ linkId: UNKNOWN_LINK }) },
+  'POST /payouts/simulated/onboarding/:linkId/complete': {
+    params: () => ({ linkId: UNKNOWN_LINK }),
+  },
+  'POST /payouts/simulated/onboarding/:linkId/leave': { params: () => ({ linkId: UNKNOWN_LINK }) },
   'POST /webhooks/stripe': {
     raw: {
       body: JSON.stringify({ id: 'evt_matrix', type: 'checkout.session.completed' }),
