@@ -112,9 +112,9 @@ export class MailService {
     });
     const rows: unknown[] = await m.query(
       `INSERT INTO outbox (cause_key, recipient, subject, text_body, html_body)
-       SELECT DISTINCT 'new-version:' || $1 || ':' || $2 || ':' || u.id, u.email, $3, $4, $5
+       SELECT DISTINCT 'new-version:' || $1::text || ':' || $2::text || ':' || u.id, u.email, $3, $4, $5
        FROM purchases p JOIN users u ON u.id = p.buyer_id
-       WHERE p.product_id = $1 AND p.status = 'paid'
+       WHERE p.product_id = $1::uuid AND p.status = 'paid'
        ON CONFLICT ON CONSTRAINT "UQ_outbox_cause" DO NOTHING
        RETURNING id`,
       [input.productId, String(input.version), mail.subject, mail.text, mail.html],

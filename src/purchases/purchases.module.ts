@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailModule } from '../mail/mail.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
 import { Product } from '../products/product.entity.js';
 import { CheckoutController } from './checkout.controller.js';
@@ -11,7 +12,11 @@ import { PurchasesService } from './purchases.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Purchase, PaymentEventRecord, Product]), PaymentsModule],
+  imports: [
+    TypeOrmModule.forFeature([Purchase, PaymentEventRecord, Product]),
+    PaymentsModule,
+    MailModule,
+  ],
   controllers: [PurchasesController, WebhooksController, CheckoutController],
   providers: [PurchasesService, FulfilmentService],
   exports: [PurchasesService, FulfilmentService],
