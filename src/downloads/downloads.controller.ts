@@ -1,5 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -42,6 +43,10 @@ export class DownloadsController {
     type: ErrorDto,
     description:
       'NOT_PURCHASED (no paid purchase), ACCESS_REVOKED (refunded or disputed), FORBIDDEN (another creator)',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'productId is not a UUID (VALIDATION_FAILED)',
   })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such product visible to you' })
   link(

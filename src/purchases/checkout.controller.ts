@@ -18,7 +18,9 @@ import {
   ApiOperation,
   ApiProduces,
   ApiResponse,
+  ApiExtension,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import type { Response } from 'express';
@@ -33,7 +35,13 @@ import {
 } from '../payments/drivers/simulated.driver.js';
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
 import { resultPage, simulatedCheckoutPage } from './checkout-pages.js';
+import { NO_DATABASE } from '../swagger.js';
 import { FulfilmentService } from './fulfilment.service.js';
+
+const HTML_PAGE = {
+  description: 'An HTML page',
+  content: { 'text/html': { schema: { type: 'string' } } },
+};
 
 export class SimulatedPayDto {
   @IsOptional()
@@ -55,7 +63,8 @@ export class CheckoutController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page after a successful checkout', security: [] })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiOkResponse(HTML_PAGE)
+  @ApiExtension(NO_DATABASE, true)
   success(): string {
     return resultPage('success');
   }
@@ -64,7 +73,8 @@ export class CheckoutController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page after a cancelled checkout', security: [] })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiOkResponse(HTML_PAGE)
+  @ApiExtension(NO_DATABASE, true)
   cancel(): string {
     return resultPage('cancel');
   }
@@ -77,8 +87,12 @@ export class CheckoutController {
     security: [],
   })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such checkout session' })
+  @ApiOkResponse(HTML_PAGE)
+  // Errors are JSON like everywhere else, whatever the page's own type.
+  @ApiNotFoundResponse({
+    description: 'No such checkout session (NOT_FOUND)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
+  })
   async page(
     @Param('sessionId') sessionId: string,
     @Res({ passthrough: true }) res: Response,
@@ -114,6 +128,7 @@ export class CheckoutController {
     schema: {
       type: 'object',
       properties: { outcome: { type: 'string', enum: [...SIMULATED_PAY_OUTCOMES] } },
+      additionalProperties: false,
     },
   })
   @ApiResponse({ status: 303, description: 'Redirect to the success URL (or back to the page)' })
