@@ -11,7 +11,7 @@ ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# Everything needed to compile TypeScript to dist/.
+# Everything needed to compile TypeScript to dist/ and the storefront to web/dist.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
@@ -21,7 +21,9 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
 COPY migrations ./migrations
 COPY scripts ./scripts
-RUN npx nest build
+COPY client/src ./client/src
+COPY web ./web
+RUN npx nest build && npx vite build web
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -31,6 +33,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/web/dist ./web/dist
 COPY --chown=root:root package.json ./
 # The app's files stay owned by root (read-only to the app); only DATA_DIR is writable, by the
 # node user (uid 1000): a directory bind-mounted at /data must be too, or the app refuses to start.

@@ -6,6 +6,7 @@ import {
   type BenchContext,
   type BenchResult,
   compare,
+  comparePerCpu,
   createProduct,
   envNumber,
   fetchBody,
@@ -118,9 +119,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     try {
       const conditional = { 'If-None-Match': etag };
       const results = await loadInTurns(ctx, {
-        app: { url: `${app.baseUrl}${PATH}` },
-        nest: { url: `${nest.baseUrl}${PATH}` },
-        bare: { url: `${bare.baseUrl}${PATH}` },
+        app: { url: `${app.baseUrl}${PATH}`, serverPid: app.pid },
+        nest: { url: `${nest.baseUrl}${PATH}`, serverPid: nest.pid },
+        bare: { url: `${bare.baseUrl}${PATH}`, serverPid: bare.pid },
         app304: { url: `${app.baseUrl}${PATH}`, headers: conditional },
         nest304: { url: `${nest.baseUrl}${PATH}`, headers: conditional },
       });
@@ -148,6 +149,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           'bare node:http',
           b.requestsPerSec,
         ),
+        ...comparePerCpu('GET /products?limit=20 per CPU-second', a, 'minimal NestJS', n),
         compare('GET /products?limit=20 p50', a.p50, 'ms', 'minimal NestJS', n.p50),
         compare('GET /products?limit=20 p99', a.p99, 'ms', 'minimal NestJS', n.p99),
         compare(

@@ -3,6 +3,7 @@ import {
   type BenchContext,
   type BenchResult,
   compare,
+  comparePerCpu,
   fetchBody,
   loadInTurns,
   sampleRss,
@@ -22,9 +23,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     try {
       const sampler = sampleRss(server.pid);
       const results = await loadInTurns(ctx, {
-        app: { url: `${server.baseUrl}/health` },
-        nest: { url: `${nestServer.baseUrl}/health` },
-        bare: { url: `${bareServer.baseUrl}/health` },
+        app: { url: `${server.baseUrl}/health`, serverPid: server.pid },
+        nest: { url: `${nestServer.baseUrl}/health`, serverPid: nestServer.pid },
+        bare: { url: `${bareServer.baseUrl}/health`, serverPid: bareServer.pid },
       });
       const rss = sampler.stop();
       assertClean(results);
@@ -44,6 +45,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           'bare node:http',
           bare.requestsPerSec,
         ),
+        ...comparePerCpu('GET /health per CPU-second', app, 'minimal NestJS', nest),
         compare(
           'minimal NestJS req/s',
           nest.requestsPerSec,

@@ -155,9 +155,12 @@ export interface RunningServer {
   dataDir?: string;
 }
 
-/** Another instance beside a running app: same database, data directory and secrets. */
+/**
+ * Another instance beside a running app: same database, data directory and secrets. With no
+ * `databaseUrl`, an app on the embedded database in `dataDir` (one at a time: stop the first).
+ */
 export interface SharedInstance {
-  databaseUrl: string;
+  databaseUrl?: string;
   dataDir: string;
 }
 
@@ -202,7 +205,9 @@ export async function startApp(
   // A second instance uses the first one's database and leaves dropping it to the first.
   const database =
     shared !== undefined
-      ? { url: shared.databaseUrl, drop: () => Promise.resolve() }
+      ? shared.databaseUrl === undefined
+        ? undefined
+        : { url: shared.databaseUrl, drop: () => Promise.resolve() }
       : ctx.database.kind === 'server'
         ? await createDatabase(ctx.database.adminUrl)
         : undefined;
@@ -375,6 +380,8 @@ export interface LoadResult {
    * it hardly moves when other processes compete for the cores.
    */
   requestsPerCpuSecond?: number;
+  /** The server's CPU time (user + system) over the measured run, in seconds (with `serverPid`). */
+  cpuSeconds?: number;
 }
 
 let clockTicks: number | undefined;
@@ -411,6 +418,7 @@ export async function load(ctx: BenchContext, options: LoadOptions): Promise<Loa
   const cpu = cpuBefore === undefined || cpuAfter === undefined ? 0 : cpuAfter - cpuBefore;
   return {
     requestsPerCpuSecond: cpu > 0 ? result.requests.total / cpu : undefined,
+    cpuSeconds: cpu > 0 ? cpu : undefined,
     requestsPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -425,7 +433,8 @@ export async function load(ctx: BenchContext, options: LoadOptions): Promise<Loa
  * Several targets measured in turns (A B C, A B C, ...) rather than one after the other, so
  * that load from other processes on a shared machine falls on all of them alike. Each target
  * gets one warm-up, then `rounds` runs of `ctx.seconds / rounds`; req/s is over all its runs,
- * latencies are the median of its runs.
+ * latencies are the median of its runs, and requests per CPU-second (targets given a
+ * `serverPid`) are all its requests over the CPU time its server used in those runs.
  */
 export async function loadInTurns<K extends string>(
   ctx: BenchContext,
@@ -454,7 +463,12 @@ export async function loadInTurns<K extends string>(
   const out = {} as Record<K, LoadResult>;
   for (const name of names) {
     const r = runs.get(name)!;
+    const cpu = r.every((x) => x.cpuSeconds !== undefined)
+      ? sum(r.map((x) => x.cpuSeconds!))
+      : undefined;
     out[name] = {
+      requestsPerCpuSecond: cpu === undefined ? undefined : sum(r.map((x) => x.total)) / cpu,
+      cpuSeconds: cpu,
       requestsPerSec: sum(r.map((x) => x.total)) / (seconds * r.length),
       p50: median(r.map((x) => x.p50)),
       p99: median(r.map((x) => x.p99)),
@@ -528,6 +542,29 @@ export function compare(
   };
 }
 
+/**
+ * Requests per CPU-second of the server against a baseline's (both measured with `serverPid`):
+ * on a shared machine req/s swings with other work, this much less. No row when either is unknown.
+ */
+export function comparePerCpu(
+  name: string,
+  value: LoadResult,
+  baselineName: string,
+  baseline: LoadResult,
+): BenchResult[] {
+  if (value.requestsPerCpuSecond === undefined || baseline.requestsPerCpuSecond === undefined)
+    return [];
+  return [
+    compare(
+      name,
+      value.requestsPerCpuSecond,
+      'req/CPU-s',
+      baselineName,
+      baseline.requestsPerCpuSecond,
+    ),
+  ];
+}
+
 /** A signed-up account on a running app, for scenarios that need a token. */
 export async function signUp(
   baseUrl: string,
@@ -546,7 +583,7 @@ export async function signUp(
 }
 
 /** `count` buyers inserted with SQL, for seeding at scale (no password: they cannot log in). */
-export async function seedBuyers(db: pg.Client, count: number): Promise<void> {
+export async function seedBuyers(db: Pick<pg.Client, 'query'>, count: number): Promise<void> {
   await db.query(
     `INSERT INTO users (email, password_hash, role, display_name)
     SELECT 'buyer-' || i || '@bench.example', 'x', 'buyer', 'Buyer ' || i
@@ -561,7 +598,7 @@ export async function seedBuyers(db: pg.Client, count: number): Promise<void> {
  * `currencies[i % currencies.length]`.
  */
 export async function seedProducts(
-  db: pg.Client,
+  db: Pick<pg.Client, 'query'>,
   creatorId: string,
   count: number,
   prices: { priceCents?: number; currencies: readonly string[] },

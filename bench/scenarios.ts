@@ -15,6 +15,7 @@ export const SCENARIOS: ScenarioEntry[] = [
   { name: 'upload', description: '1 GiB through POST /creator/upload vs a stream copy to disk; server RSS growth', load: () => import('./upload.js') },
   { name: 'downloads', description: 'links/s of GET /download/:productId; a 256 MiB file through /files/<token> vs node:http', load: () => import('./downloads.js') },
   { name: 'stats', description: 'GET /creator/stats and a page of /creator/sales for a creator with 1,000, 100,000 and 1,000,000 purchases (server database)', load: () => import('./stats.js') },
+  { name: 'footprint', description: 'npm start on the embedded database: RSS idle (new data dir, restart) vs a minimal NestJS route; catalogue and stats latency', load: () => import('./footprint.js') },
   { name: 'sales-csv', description: 'CSV export of 100,000 sales with one database connection: RSS growth vs 10,000, time vs the bare query, other routes while a client reads slowly (server database)', load: () => import('./sales-csv.js') },
   { name: 'login-load', description: 'GET /health latency alone vs while 20 clients log in at bcrypt cost 12', load: () => import('./login-load.js') },
   { name: 'load', description: 'mixed workload at 100 connections (browse, log in, buy, download, stats) on one and on two instances; every purchase recorded once', load: () => import('./load.js') },

@@ -14,7 +14,7 @@ import {
 } from './lib.js';
 
 const SCALES = [1_000, 100_000, 1_000_000];
-const PRODUCTS = 20;
+export const PRODUCTS = 20;
 const SAMPLES = 20;
 const THROUGHPUT_SECONDS = 5;
 const THROUGHPUT_CONNECTIONS = 4;
@@ -32,7 +32,7 @@ async function timed(url: string, token: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function latencies(url: string, token: string): Promise<{ p50: number; p99: number }> {
+export async function latencies(url: string, token: string): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < 3; i++) await timed(url, token);
   const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) samples.push(await timed(url, token));
@@ -61,7 +61,12 @@ async function throughput(url: string, token: string): Promise<number> {
  * a pseudo-random instant of the last two years; 5% are refunded, 2% partly refunded, 1% were
  * lost disputes, 2% never paid.
  */
-async function seedPurchases(db: pg.Client, creatorId: string, from: number, to: number) {
+export async function seedPurchases(
+  db: Pick<pg.Client, 'query'>,
+  creatorId: string,
+  from: number,
+  to: number,
+) {
   await db.query(
     `WITH p AS (
       SELECT id, currency, price_cents, row_number() OVER (ORDER BY id) - 1 AS n

@@ -1,18 +1,22 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './swagger.js';
+import { serveWebApp } from './web/web-app.js';
 
 export const JSON_BODY_LIMIT = '100kb';
 
 /**
  * The content security policy: what Swagger UI at /docs needs (its scripts are files served by
  * the app; its styles are partly inline, in <style> blocks and style attributes; its icons are
- * data: URIs), and nothing from another origin. JSON answers are not affected by it.
+ * data: URIs), which also covers the storefront at /app/ (script and style files of its own
+ * origin, fetch and XHR to the API on the same origin), and nothing from another origin. JSON answers are not affected by it.
  * Forms may also lead to the CORS_ORIGINS: a page of the app that posts a form and redirects to
  * a storefront (the simulated checkout's success URL) is otherwise blocked by browsers, which
  * apply form-action to the redirect too.
@@ -51,8 +55,18 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       xFrameOptions: { action: 'deny' },
     }),
   );
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  // Bounded in size here and in shape (depth, number of values) before they are parsed. Nest's
+  // useBodyParser reserves `verify`, where the shape is checked, so the parsers are added as is.
+  app.use(json({ limit: JSON_BODY_LIMIT, verify: verifyJson }));
+  app.use(
+    urlencoded({
+      limit: JSON_BODY_LIMIT,
+      extended: false,
+      verify: verifyForm,
+      // verifyForm's own bound answers first, with a 400.
+      parameterLimit: MAX_BODY_VALUES + 1,
+    }),
+  );
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'ETag'],
@@ -62,6 +76,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  serveWebApp(app, config);
   setupSwagger(app);
   return app;
 }

@@ -10,10 +10,11 @@ import { assertDataDirWritable } from './config/data-dir.js';
 /**
  * How Nest builds the app (also used by tests that override providers). A failure while the app
  * is built is thrown to the caller (abortOnError: false), which reports it and exits, instead of
- * Nest's default of process.abort().
+ * Nest's default of process.abort(). The body parsers are registered by configureApp, which
+ * keeps each raw body itself (Nest's `rawBody: true` would replace the parsers' `verify`, where
+ * the body's shape is checked).
  */
 export const APP_OPTIONS = {
-  rawBody: true,
   bufferLogs: true,
   bodyParser: false,
   abortOnError: false,

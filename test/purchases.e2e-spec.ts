@@ -290,8 +290,54 @@ describe('purchases through the simulated checkout', () => {
     it('serves the default success and cancel pages', async () => {
       const ok = await t.http.get('/checkout/success?session_id=x').expect(200);
       expect(ok.text).toContain('Thank you');
+      expect(ok.text).toContain('href="/app/library"');
       const cancel = await t.http.get('/checkout/cancel').expect(200);
       expect(cancel.text).toContain('cancelled');
+    });
+
+    it('thanks the buyer for what they bought, for how much, with a way to their library', async () => {
+      const product = await insertProduct(t.dataSource, creator.id, {
+        title: 'Night <b>Sky</b> & Stars',
+        priceCents: 1250,
+        currency: 'eur',
+      });
+      const start = await t.http.post(`/purchase/${product.id}`).set(buyer.auth).expect(201);
+      const paid = await pay(start.body.checkoutUrl).expect(303);
+      // The default success URL, with the session id the checkout filled in.
+      const landing = new URL(paid.headers.location, t.baseUrl);
+      expect(landing.pathname).toBe('/checkout/success');
+      expect(landing.searchParams.get('session_id')).toBe(start.body.sessionId);
+      const page = await t.http.get(landing.pathname + landing.search).expect(200);
+      expect(page.text).toContain('Night &#60;b&#62;Sky&#60;/b&#62; &#38; Stars');
+      expect(page.text).not.toContain('<b>Sky</b>');
+      expect(page.text).toContain('€12.50');
+      expect(page.text).toContain('went through');
+      expect(page.text).toContain('href="/app/library"');
+      expect(page.text).toContain('href="/app/"');
+
+      // Before the provider confirms the payment (a Stripe webhook still on its way), the page
+      // says it is being confirmed; after a failed bank debit, that it did not go through.
+      const later = await insertProduct(t.dataSource, creator.id, { priceCents: 900 });
+      const pending = await t.http.post(`/purchase/${later.id}`).set(buyer.auth).expect(201);
+      const successPage = () =>
+        t.http
+          .get(`/checkout/success?session_id=${encodeURIComponent(pending.body.sessionId)}`)
+          .expect(200);
+      const waiting = await successPage();
+      expect(waiting.text).toContain('$9.00');
+      expect(waiting.text).toContain('being confirmed');
+      await pay(pending.body.checkoutUrl, 'async_failure').expect(303);
+      expect((await successPage()).text).toContain('did not go through');
+
+      // Someone else's session id shows what its checkout page shows, nothing of the buyer.
+      const other = await t.http
+        .get(`/checkout/success?session_id=${encodeURIComponent(start.body.sessionId)}`)
+        .expect(200);
+      expect(other.text).not.toContain(buyer.email);
+      // A repeated parameter is not a session id: the plain page.
+      const twice = await t.http.get('/checkout/success?session_id=a&session_id=b').expect(200);
+      expect(twice.text).toContain('Thank you!');
+      expect(twice.text).not.toContain('class="amount"');
     });
   });
 

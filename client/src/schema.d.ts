@@ -396,7 +396,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Default page after a successful checkout */
+        /**
+         * Default page after a successful checkout
+         * @description Names the product and the amount of the checkout session `session_id`, and links to the buyer's library in the storefront.
+         */
         get: operations["Checkout_success"];
         put?: never;
         post?: never;
@@ -3249,7 +3252,10 @@ export interface operations {
     };
     Checkout_success: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The checkout session, as the payment provider fills it in */
+                session_id?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3272,7 +3278,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            /** @description Invalid input (VALIDATION_FAILED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,6 +3307,15 @@ export interface operations {
             };
             /** @description An unexpected error (INTERNAL), logged with the request id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

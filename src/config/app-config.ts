@@ -120,6 +120,8 @@ export class AppConfig {
   host?: string;
   publicUrl: string;
   dataDir: string;
+  /** The built storefront (web/dist) served at /app/. */
+  webDir: string;
   database: DatabaseConfig & { migrationsRun: boolean; poolSize: number };
   jwt: { secret: string; expiresIn: number };
   /** Refresh tokens: a session lives this long after its last refresh. */
@@ -430,6 +432,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host,
     publicUrl,
     dataDir,
+    webDir: resolve(r.string('WEB_DIR', './web/dist')),
     database: {
       ...readDatabase(r),
       migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),

@@ -28,6 +28,10 @@ select{font-size:1rem;padding:.45rem;width:100%;border-radius:8px;border:1px sol
 .actions{display:flex;gap:.75rem}.actions form{margin:0}.actions form:first-child{flex:1}
 button{font-size:1rem;padding:.65rem 1.2rem;border-radius:8px;border:1px solid #333;background:#fff;cursor:pointer}
 button.pay{background:#222;color:#fff;width:100%}
+h2{font-size:1.15rem;margin:.75rem 0 0}
+a.button{display:inline-block;font-size:1rem;padding:.55rem 1rem;border-radius:8px;border:1px solid #333;color:#222;text-decoration:none}
+a.button.primary{background:#222;color:#fff}
+p.actions{gap:.75rem;margin-top:1.25rem}
 </style></head><body>${body}</body></html>`;
 }
 
@@ -70,15 +74,50 @@ export function simulatedCheckoutPage(model: SimulatedPageModel): string {
   );
 }
 
-export function resultPage(kind: 'success' | 'cancel'): string {
-  return kind === 'success'
-    ? layout(
-        'Thank you',
-        `<div class="card"><h1>Thank you!</h1><p>Your payment was received. Your purchase appears in
-<code>GET /mypurchases</code> as soon as the payment is confirmed, and can be downloaded from there.</p></div>`,
-      )
-    : layout(
-        'Checkout cancelled',
-        `<div class="card"><h1>Checkout cancelled</h1><p>Nothing was charged. You can start again at any time.</p></div>`,
-      );
+/** What the success page knows of the checkout it ends, when it was one of ours. */
+export interface ReceiptModel {
+  productTitle: string;
+  amountCents: number;
+  currency: string;
+  /** The purchase's status: paid, pending (a payment still being confirmed), failed... */
+  status: string;
+}
+
+// The storefront (web/, served at /app/) and its library; Swagger UI for those who use the API.
+const NEXT_STEPS = `<p class="actions"><a class="button primary" href="/app/library">Go to your library</a>
+<a class="button" href="/app/">Back to the shop</a></p>
+<p class="note">Using the API directly? <code>GET /mypurchases</code> in <a href="/docs">Swagger UI</a> lists it too.</p>`;
+
+export function resultPage(kind: 'success' | 'cancel', receipt?: ReceiptModel | null): string {
+  if (kind === 'cancel') {
+    return layout(
+      'Checkout cancelled',
+      `<div class="card"><h1>Checkout cancelled</h1><p>Nothing was charged. You can start again at any time.</p>
+<p class="actions"><a class="button" href="/app/">Back to the shop</a></p></div>`,
+    );
+  }
+  if (receipt === undefined || receipt === null) {
+    return layout(
+      'Thank you',
+      `<div class="card"><h1>Thank you!</h1><p>Your payment was received. Your purchase appears in
+your library as soon as the payment is confirmed, and can be downloaded from there.</p>${NEXT_STEPS}</div>`,
+    );
+  }
+  const title = escapeHtml(receipt.productTitle);
+  const amount = escapeHtml(formatMoney(receipt.amountCents, receipt.currency));
+  const what = `<strong>${amount}</strong> for <strong>${title}</strong>`;
+  const statuses: Record<string, string> = {
+    paid: `<p>Your payment of ${what} went through. It is in your library, ready to download.</p>`,
+    pending: `<p>Your payment of ${what} is being confirmed. It appears in your library, ready to
+download, as soon as it is.</p>`,
+    failed: `<p>Your payment of ${what} did not go through, and nothing was charged. You can try again
+from the shop.</p>`,
+    expired: `<p>This checkout for ${title} expired unpaid. You can start again from the shop.</p>`,
+  };
+  const status =
+    statuses[receipt.status] ?? `<p>Your library says where your purchase of ${title} stands.</p>`;
+  return layout(
+    `Thank you: ${receipt.productTitle}`,
+    `<div class="card"><h1>Thank you!</h1><h2>${title}</h2><div class="amount">${amount}</div>${status}${NEXT_STEPS}</div>`,
+  );
 }

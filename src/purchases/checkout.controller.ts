@@ -8,6 +8,7 @@ import {
   Inject,
   Param,
   Post,
+  Query,
   Res,
 } from '@nestjs/common';
 import {
@@ -17,6 +18,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiQuery,
   ApiResponse,
   ApiExtension,
   ApiTags,
@@ -37,6 +39,7 @@ import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js
 import { resultPage, simulatedCheckoutPage } from './checkout-pages.js';
 import { NO_DATABASE } from '../swagger.js';
 import { FulfilmentService } from './fulfilment.service.js';
+import { PurchasesService } from './purchases.service.js';
 
 const HTML_PAGE = {
   description: 'An HTML page',
@@ -56,17 +59,30 @@ export class CheckoutController {
   constructor(
     @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
     private readonly fulfilment: FulfilmentService,
+    private readonly purchases: PurchasesService,
     private readonly config: AppConfig,
   ) {}
 
   @Get('success')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @ApiOperation({ summary: 'Default page after a successful checkout', security: [] })
+  @ApiOperation({
+    summary: 'Default page after a successful checkout',
+    description:
+      'Names the product and the amount of the checkout session `session_id`, and links to the ' +
+      "buyer's library in the storefront.",
+    security: [],
+  })
+  @ApiQuery({
+    name: 'session_id',
+    required: false,
+    description: 'The checkout session, as the payment provider fills it in',
+  })
   @ApiProduces('text/html')
   @ApiOkResponse(HTML_PAGE)
-  @ApiExtension(NO_DATABASE, true)
-  success(): string {
-    return resultPage('success');
+  async success(@Query('session_id') sessionId: unknown): Promise<string> {
+    const receipt =
+      typeof sessionId === 'string' ? await this.purchases.receipt(sessionId) : undefined;
+    return resultPage('success', receipt);
   }
 
   @Get('cancel')

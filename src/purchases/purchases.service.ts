@@ -17,6 +17,14 @@ import { LIVE_STATUSES, PurchaseStatus } from './purchase-status.enum.js';
 import { Purchase } from './purchase.entity.js';
 import { isUuid } from '../common/uuid.js';
 
+export interface CheckoutReceipt {
+  productTitle: string;
+  amountCents: number;
+  currency: string;
+  /** Where the payment stands: the purchase's status. */
+  status: PurchaseStatus;
+}
+
 /** A pending checkout this close to its expiry is not handed out again. */
 const REUSE_MARGIN_MS = 60_000;
 /**
@@ -55,6 +63,26 @@ export class PurchasesService {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * What the success page says about a checkout session: the product and the amount, as the
+   * checkout page itself shows them to whoever holds the session's link. Null for a session that
+   * is not a purchase's.
+   */
+  async receipt(sessionId: string): Promise<CheckoutReceipt | null> {
+    if (sessionId === '' || sessionId.length > 255) return null;
+    const purchase = await this.purchases.findOne({
+      where: { providerSessionId: sessionId },
+      relations: { product: true },
+    });
+    if (purchase === null) return null;
+    return {
+      productTitle: purchase.product!.title,
+      amountCents: purchase.amountCents,
+      currency: purchase.currency,
+      status: purchase.status,
+    };
+  }
 
   /**
    * Starts (or resumes) the buyer's checkout for a published product. The amount and currency

@@ -1,11 +1,10 @@
 // A real browser against the real app: Swagger UI at /docs (under the app's security headers)
 // and the simulated checkout page. Run with `npm run test:browser`; needs Chromium
 // (Debian: apt-get install chromium), found at CHROMIUM_PATH or /usr/bin/chromium.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { collectPageErrors, launchChromium, SHOTS } from '../helpers/browser.js';
 import {
   type Account,
   type CreatedProduct,
@@ -16,17 +15,13 @@ import {
 import { freePort } from '../helpers/ports.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS =
-  process.env.BROWSER_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'creator-files-shots-'));
-
 describe('in a browser', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
   let buyer: Account;
   let product: CreatedProduct;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
     const port = await freePort();
@@ -38,28 +33,10 @@ describe('in a browser', () => {
       priceCents: 1500,
       currency: 'usd',
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // A script blocked by the content security policy shows up here.
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message) => {
-      // Browsers ask every site for /favicon.ico; the API has none.
-      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) {
-        pageErrors.push(`${message.text()} (${message.location().url})`);
-      }
-    });
+    // Browsers ask every site for /favicon.ico; the API has none.
+    pageErrors = collectPageErrors(page, (text) => text.endsWith('/favicon.ico)'));
     console.log(`Browser screenshots in ${SHOTS}`);
   });
 
@@ -86,12 +63,14 @@ describe('in a browser', () => {
     it('authorizes with a token and runs GET /me through "Try it out"', async () => {
       await page.locator('button.authorize').first().click();
       const dialog = page.locator('.modal-ux');
-      await dialog.locator('#auth-bearer-value').fill(buyer.token);
-      await dialog.getByRole('button', { name: 'Apply credentials' }).click();
-      // Once applied, the dialog offers to log out instead.
-      await dialog.getByRole('button', { name: 'Remove authorization' }).waitFor();
+      // The dialog has a form per security scheme (bearer, the refresh cookie): use bearer's.
+      const bearer = dialog.locator('form').filter({ hasText: 'bearer (http, Bearer)' });
+      await bearer.locator('#auth-bearer-value').fill(buyer.token);
+      await bearer.getByRole('button', { name: 'Apply credentials' }).click();
+      // Once applied, the form offers to log out instead.
+      await bearer.getByRole('button', { name: 'Remove authorization' }).waitFor();
       await page.screenshot({ path: join(SHOTS, '2-authorized.png') });
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      await bearer.getByRole('button', { name: 'Close' }).click();
 
       const me = page.locator('#operations-auth-Auth_me');
       await me.locator('.opblock-summary-control').click();

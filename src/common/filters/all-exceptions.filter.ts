@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { MAX_BODY_DEPTH, MAX_BODY_VALUES } from '../body-shape.js';
 import { DomainException } from '../domain.exception.js';
 import type { ErrorDto } from '../error.dto.js';
 import { ErrorCode } from '../error-codes.js';
@@ -76,6 +77,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
           statusCode: 400,
           code: ErrorCode.MalformedJson,
           message: 'The body is not valid JSON',
+        };
+      }
+      if (cause.type === 'entity.too.complex' || cause.type === 'parameters.too.many') {
+        return {
+          statusCode: 400,
+          code: ErrorCode.ValidationFailed,
+          message: `The body may nest at most ${MAX_BODY_DEPTH} levels and hold at most ${MAX_BODY_VALUES} values`,
+        };
+      }
+      if (cause.type === 'charset.unsupported') {
+        return {
+          statusCode: 415,
+          code: ErrorCode.UnsupportedMediaType,
+          message: 'JSON bodies must be UTF-8',
         };
       }
       if (cause.type === 'entity.too.large') {

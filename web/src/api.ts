@@ -1,0 +1,151 @@
+// The one way the app talks to the API: the typed client (openapi-fetch on client/), the
+// session's access token, and API errors turned into ApiFailure with a human message.
+import { createCreatorFilesClient, type ApiError } from '@creator-files/client';
+import { messageFor, NETWORK_MESSAGE } from './errors';
+
+/** The API's origin: the page's own when the API serves the app at /app/ (VITE_API_URL otherwise). */
+export const API_URL = (import.meta.env.VITE_API_URL as string | undefined) ?? '';
+
+/** Where the app lives, for links that leave and come back (checkout): e.g. http://host/app */
+export const APP_URL = `${window.location.origin}${import.meta.env.BASE_URL.replace(/\/$/, '')}`;
+
+/** Every key the app keeps in sessionStorage starts with this. */
+export const STORAGE_PREFIX = 'creator-files.';
+const TOKEN_KEY = `${STORAGE_PREFIX}access-token`;
+
+// Kept for this tab only (sessionStorage), so a reload keeps the session and closing the tab ends it.
+let token: string | null = sessionStorage.getItem(TOKEN_KEY);
+const listeners = new Set<() => void>();
+
+export const session = {
+  get token(): string | null {
+    return token;
+  },
+  start(accessToken: string): void {
+    token = accessToken;
+    sessionStorage.setItem(TOKEN_KEY, accessToken);
+    listeners.forEach((listener) => listener());
+  },
+  /** Forgets the token and everything else this tab kept for the session (open checkouts). */
+  end(): void {
+    token = null;
+    for (const name of Object.keys(sessionStorage)) {
+      if (name.startsWith(STORAGE_PREFIX)) sessionStorage.removeItem(name);
+    }
+    listeners.forEach((listener) => listener());
+  },
+  /** Called when the session starts or ends (a 401 ends it): returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+};
+
+export const api = createCreatorFilesClient({ baseUrl: API_URL, getToken: () => token });
+
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+/** An API error answer (or no answer at all: status 0, code NETWORK) with a message for people. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+function failure(response: Response, body: unknown): ApiFailure {
+  const error = (typeof body === 'object' && body !== null ? body : {}) as Partial<ApiError>;
+  const code = typeof error.code === 'string' ? error.code : 'INTERNAL';
+  let message = messageFor(code);
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  if (code === 'RATE_LIMITED' && retryAfter > 0) {
+    message = `Too many attempts. Please try again in ${retryAfter} seconds.`;
+  }
+  return new ApiFailure(response.status, code, message, error.fields ?? []);
+}
+
+interface Result<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * Runs one call of the typed client and returns its data, or throws ApiFailure. A 401 while
+ * signed in means the access token has ended: the session ends with it.
+ */
+export async function call<T>(send: () => Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await send();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiFailure(0, 'NETWORK', NETWORK_MESSAGE);
+  }
+  if (result.response.status === 401 && token !== null) session.end();
+  if (!result.response.ok) throw failure(result.response, result.error);
+  return result.data as T;
+}
+
+/**
+ * A multipart request with upload progress (fetch cannot report it): uploads and new versions.
+ * `onProgress` receives the fraction sent, 0 to 1.
+ */
+export function sendForm<T>(
+  method: 'POST' | 'PUT',
+  path: string,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, `${API_URL}${path}`);
+    if (token !== null) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      const response = new Response(null, {
+        status: xhr.status,
+        headers: { 'Retry-After': xhr.getResponseHeader('Retry-After') ?? '' },
+      });
+      if (xhr.status === 401 && token !== null) session.end();
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response as T);
+      else reject(failure(response, xhr.response));
+    };
+    xhr.onerror = () => reject(new ApiFailure(0, 'NETWORK', NETWORK_MESSAGE));
+    xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
+    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.send(form);
+  });
+}
+
+/** A file answer of the API (the sales CSV) as a Blob, with the name the API suggests. */
+export async function fetchFile(
+  path: string,
+  accept: string,
+): Promise<{ blob: Blob; filename: string | null }> {
+  let response: Response;
+  try {
+    response = await fetch(`${API_URL}${path}`, {
+      headers: { Accept: accept, ...(token === null ? {} : { Authorization: `Bearer ${token}` }) },
+    });
+  } catch {
+    throw new ApiFailure(0, 'NETWORK', NETWORK_MESSAGE);
+  }
+  if (response.status === 401 && token !== null) session.end();
+  if (!response.ok) throw failure(response, await response.json().catch(() => null));
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
+  return { blob: await response.blob(), filename };
+}
