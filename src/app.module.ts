@@ -8,11 +8,14 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutsModule } from './payouts/payouts.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { StatsModule } from './stats/stats.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -26,11 +29,14 @@ export class AppModule {
         RateLimitModule,
         DatabaseModule.forRoot(),
         UsersModule,
+        MailModule,
         AuthModule,
         HealthModule,
         StorageModule,
+        UploadsModule,
         ProductsModule,
         PaymentsModule,
+        PayoutsModule,
         PurchasesModule,
         DownloadsModule,
         StatsModule,

@@ -132,6 +132,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a password reset link
+         * @description The same answer, after the same work, whether or not an account has this address. The link (WEB_URL/reset-password?token=...) works once, for 30 minutes. Limited per client and per address (5 an hour).
+         */
+        post: operations["Auth_forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password with the token of a reset link
+         * @description Every session of the account ends; sign in with the new password.
+         */
+        post: operations["Auth_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the email address with the token of a verification link */
+        post: operations["Auth_verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the verification email again
+         * @description Nothing is sent when the address is already confirmed.
+         */
+        post: operations["Auth_resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -190,6 +267,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable (tus) upload
+         * @description For files too large for one request. Declare the file; the answer says where to send its bytes with any tus 1.0 client (tus-js-client, Uppy): `tusEndpoint`, the `headers` and `metadata` to send, and `chunkSize`. With the local driver the endpoint is this API (send your bearer token too); with Supabase it is Supabase Storage itself, with a signed upload token. Then finish with `POST /creator/products` or `PUT /creator/products/{id}/file` and the `id` as `uploadId`. Unfinished or unused by `expiresAt` (UPLOAD_SESSION_TTL_HOURS), the upload is deleted.
+         */
+        post: operations["CreatorUploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of one of your resumable uploads
+         * @description Bytes stored so far and where the upload stands.
+         */
+        get: operations["CreatorUploads_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tus: create the upload (local driver)
+         * @description tus creation (and creation-with-upload). `Upload-Length` must be the declared size (so never 0); `Upload-Metadata` is optional. Answers 201 with the upload URL in `Location` (the same path). A second creation of one session is refused: resume it with HEAD and PATCH.
+         */
+        post: operations["Tus_create"];
+        /**
+         * tus: abandon an unfinished upload (local driver)
+         * @description tus termination: the bytes received so far are deleted.
+         */
+        delete: operations["Tus_terminate"];
+        options?: never;
+        /**
+         * tus: how many bytes arrived (local driver)
+         * @description Answers `Upload-Offset` and `Upload-Length`: resume with PATCH from that offset.
+         */
+        head: operations["Tus_offset"];
+        /**
+         * tus: send bytes (local driver)
+         * @description Body `application/offset+octet-stream`, written at `Upload-Offset`, which must be the offset the server has. The bytes go straight to disk; none is held in memory.
+         */
+        patch: operations["Tus_append"];
+        trace?: never;
+    };
     "/creator/upload": {
         parameters: {
             query?: never;
@@ -220,7 +369,11 @@ export interface paths {
         /** Your products, every status, newest first */
         get: operations["CreatorProducts_list"];
         put?: never;
-        post?: never;
+        /**
+         * Put a finished resumable upload on sale
+         * @description JSON with `uploadId` (from `POST /creator/uploads`, every byte sent) and the listing fields. The server checks the stored bytes first (size, type from the first bytes, extension); a refused file is deleted and no product is made.
+         */
+        post: operations["CreatorProducts_createFromUpload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -261,10 +414,30 @@ export interface paths {
         };
         get?: never;
         /**
-         * Replace a product's file
-         * @description multipart/form-data with only `file`. The version goes up and buyers get the new file; the old one is deleted once the change is saved.
+         * Replace a product's file (a new version)
+         * @description Either multipart/form-data with only `file`, or JSON `{uploadId, note?, notifyBuyers?}` naming a finished resumable upload (checked like `POST /creator/products`). The version goes up and buyers get the new file; older versions stay stored (`GET /creator/products/{id}/versions`). `notifyBuyers: true` emails every buyer who has access.
          */
         put: operations["CreatorProducts_replaceFile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/products/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of a product's file
+         * @description Newest first; older files stay stored.
+         */
+        get: operations["CreatorProducts_versions"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -303,6 +476,66 @@ export interface paths {
         get: operations["Catalogue_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your payouts status
+         * @description In `connect` mode, whether buyers can pay you (`chargesEnabled`), whether Stripe pays you out, and what Stripe still needs (`requirementsDue`). Your account is re-read from Stripe on each call. In `platform` mode the operator is paid and the status is always `enabled`.
+         */
+        get: operations["Payouts_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or continue payouts onboarding
+         * @description Creates your Stripe Express account on the first call and answers a fresh, single-use onboarding link every time: send the browser there. Stripe then sends it to `returnUrl` (finished or not: check GET /creator/payouts) or, for an expired link, to `refreshUrl`. With simulated payments the link is a local page with "Complete onboarding" and "Leave unfinished".
+         */
+        post: operations["Payouts_onboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open your Stripe Express dashboard
+         * @description A single-use link to your balance, payouts and account details on Stripe.
+         */
+        post: operations["Payouts_dashboard"];
         delete?: never;
         options?: never;
         head?: never;
@@ -486,6 +719,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payouts/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page after payouts onboarding */
+        get: operations["OnboardingPages_returned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page for an expired onboarding link */
+        get: operations["OnboardingPages_refresh"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The simulated payouts onboarding page (simulated payments only)
+         * @description Shows the account with "Complete onboarding" and "Leave unfinished" buttons.
+         */
+        get: operations["OnboardingPages_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete simulated payouts onboarding
+         * @description Enables charges and payouts on the simulated account through the same path as a Stripe `account.updated` event, then redirects (303) to the return URL (the refresh URL when the link has expired or was used).
+         */
+        post: operations["OnboardingPages_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave simulated payouts onboarding unfinished
+         * @description Changes nothing and redirects (303) to the return URL; the link is spent.
+         */
+        post: operations["OnboardingPages_leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/sales/{purchaseId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund one of your sales, in full or in part
+         * @description Refunds `amountCents` (default: all that is left) through the payments provider. In `connect` payouts mode the transfer to your account is reversed and the platform fee returned, both in proportion (Stripe’s `reverse_transfer` and `refund_application_fee`). The sale changes through the same path as Stripe’s `charge.refunded` event, whichever comes first; a full refund ends the buyer’s access. Sending the same request again (a double click) refunds once. Answers the sale as it stands.
+         */
+        post: operations["CreatorSales_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/download/{productId}": {
         parameters: {
             query?: never;
@@ -522,9 +869,9 @@ export interface paths {
         };
         /**
          * Sales, earnings and downloads of the caller’s products
-         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together. `feeCents` is the platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.
          *
-         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart.
+         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart, with the same money figures as the totals.
          */
         get: operations["Stats_stats"];
         put?: never;
@@ -544,11 +891,11 @@ export interface paths {
         };
         /**
          * The caller’s sales, newest first; CSV on request
-         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together. `feeCents` is the platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.
          *
          *     JSON: one page of `limit` sales ordered by payment time then id, newest first; pass `nextCursor` back as `cursor`. `from`/`to` (days in `tz`) filter on the payment time.
          *
-         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same columns as the JSON items. Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
+         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same fields as the JSON items, in this order: `purchaseId, productId, productTitle, buyerEmail, amountCents, currency, status, refundedCents, paidAt, feeCents, earningsCents` (the last two came with creator payouts and sit at the end so older columns keep their places). Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
          */
         get: operations["Stats_list"];
         put?: never;
@@ -588,6 +935,8 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @example Ada */
             displayName: string;
+            /** @description Whether the owner has confirmed the email address */
+            emailVerified: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -614,7 +963,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "UPLOAD_INCOMPLETE" | "UPLOAD_CLOSED" | "UPLOAD_ALREADY_USED" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_EXISTS" | "TUS_PROTOCOL_ERROR" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -657,6 +1006,27 @@ export interface components {
              */
             newPassword: string;
         };
+        ForgotPasswordDto: {
+            /** @example ada@example.com */
+            email: string;
+        };
+        AcceptedDto: {
+            /** @example If an account exists for this address, a reset link is on its way */
+            message: string;
+        };
+        ResetPasswordDto: {
+            /** @description The token from the reset link */
+            token: string;
+            /**
+             * Format: password
+             * @description 8 to 72 bytes (UTF-8)
+             */
+            newPassword: string;
+        };
+        VerifyEmailDto: {
+            /** @description The token from the verification link */
+            token: string;
+        };
         CheckDto: {
             /** @enum {string} */
             status: "up" | "down";
@@ -686,6 +1056,123 @@ export interface components {
             checks: {
                 [key: string]: components["schemas"]["CheckDto"];
             };
+        };
+        CreateUploadDto: {
+            /**
+             * @description The file name; its extension must be in ALLOWED_FILE_EXTENSIONS. Kept (cleaned) for display and downloads only.
+             * @example course-part-1.mp4
+             */
+            fileName: string;
+            /**
+             * @description Exact size in bytes, at most MAX_UPLOAD_BYTES
+             * @example 1073741824
+             */
+            size: number;
+            /**
+             * @description The type the client believes the file has (default: the extension's). The finished file's type is read from its first bytes.
+             * @example video/mp4
+             */
+            contentType?: string;
+        };
+        UploadSessionDto: {
+            /**
+             * Format: uuid
+             * @description The uploadId to finish with
+             */
+            id: string;
+            /**
+             * @description tus 1.0 creation endpoint: POST there (tus-js-client `endpoint`), then PATCH the Location it answers
+             * @example http://localhost:3000/uploads/6f1c…
+             */
+            tusEndpoint: string;
+            /**
+             * @description Headers to send with every tus request, besides Tus-Resumable (local driver: none, but the bearer token; supabase: x-signature)
+             * @example {}
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description tus Upload-Metadata to send, as plain values (tus clients base64 them); supabase: bucketName, objectName, contentType, cacheControl
+             * @example {
+             *       "filename": "course-part-1.mp4",
+             *       "filetype": "video/mp4"
+             *     }
+             */
+            metadata: {
+                [key: string]: string;
+            };
+            /**
+             * @description Chunk size to use (supabase: exactly 6 MiB), or null for any
+             * @example null
+             */
+            chunkSize: number | null;
+            /**
+             * @description The file name, cleaned
+             * @example course-part-1.mp4
+             */
+            fileName: string;
+            /** @example 1073741824 */
+            size: number;
+            /**
+             * Format: date-time
+             * @description When the session ends: unfinished or unused by then, it is deleted with its bytes
+             */
+            expiresAt: string;
+        };
+        /**
+         * @description `pending` (bytes still missing), `complete` (every byte arrived), `refused` (failed the checks at finishing; deleted), `expired` (not finished or not used in time; deleted)
+         * @enum {string}
+         */
+        UploadSessionStatus: "pending" | "complete" | "refused" | "expired";
+        UploadStatusDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description `pending` (bytes still missing), `complete` (every byte arrived), `refused` (failed the checks at finishing; deleted), `expired` (not finished or not used in time; deleted) */
+            status: components["schemas"]["UploadSessionStatus"];
+            /**
+             * @description Bytes stored so far (supabase: 0 until the upload completes; the tus client reports finer progress)
+             * @example 52428800
+             */
+            receivedBytes: number;
+            /**
+             * @description Declared size
+             * @example 1073741824
+             */
+            size: number;
+            /** @example course-part-1.mp4 */
+            fileName: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: uuid
+             * @description The product it became the file (or a new version) of; null until then
+             */
+            productId: string | null;
+        };
+        ReplaceFileBodyDto: {
+            /**
+             * Format: binary
+             * @description The new file
+             */
+            file: string;
+        };
+        ReplaceFileFromUploadDto: {
+            /**
+             * Format: uuid
+             * @description The id of a finished resumable upload (POST /creator/uploads); its bytes are checked on the server first
+             */
+            uploadId: string;
+            /**
+             * @description What changed, for the version list and the email to buyers
+             * @example Chapter 4 rewritten; two new exercises
+             */
+            note?: string;
+            /**
+             * @description Email every buyer who has access that a new version is out
+             * @default false
+             */
+            notifyBuyers: boolean;
         };
         UploadProductBodyDto: {
             /**
@@ -752,10 +1239,33 @@ export interface components {
             updatedAt: string;
             status: components["schemas"]["ProductStatus"];
             /**
-             * @description Hex SHA-256 of the file
+             * @description Hex SHA-256 of the file; null when it went by resumable upload straight to Supabase Storage, whose bytes the API never reads
              * @example a3f1…
              */
-            sha256: string;
+            sha256: string | null;
+        };
+        CreateProductFromUploadDto: {
+            /**
+             * Format: uuid
+             * @description The id of a finished resumable upload (POST /creator/uploads); its bytes are checked on the server first
+             */
+            uploadId: string;
+            /** @example Video course: colour grading */
+            title: string;
+            /** @default  */
+            description: string;
+            /**
+             * @description Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more
+             * @example 4900
+             */
+            priceCents: number;
+            /**
+             * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
+             * @default usd
+             * @example usd
+             * @enum {string}
+             */
+            currency: "usd" | "eur" | "gbp" | "cad" | "aud" | "jpy";
         };
         ProductPage: {
             items: components["schemas"]["ProductDto"][];
@@ -779,12 +1289,28 @@ export interface components {
              */
             status?: "published" | "unpublished";
         };
-        ReplaceFileBodyDto: {
+        ProductVersionDto: {
+            /** @example 2 */
+            version: number;
+            /** @example course-v2.zip */
+            fileName: string;
             /**
-             * Format: binary
-             * @description The new file
+             * @description Bytes
+             * @example 1073741824
              */
-            file: string;
+            size: number;
+            /** @example application/zip */
+            contentType: string;
+            /** @description Hex SHA-256; null when the file went straight to Supabase by resumable upload */
+            sha256: string | null;
+            /** @example Chapter 4 rewritten */
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ProductVersionListDto: {
+            /** @description Newest first */
+            items: components["schemas"]["ProductVersionDto"][];
         };
         CreatorSummaryDto: {
             /** Format: uuid */
@@ -831,11 +1357,83 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             creator: components["schemas"]["CreatorSummaryDto"];
+            /**
+             * @description Whether it can be bought now: false for a paid product whose creator cannot take payments yet (Stripe Connect onboarding unfinished or restricted), when POST /purchase answers 409 CREATOR_CANNOT_ACCEPT_PAYMENTS
+             * @example true
+             */
+            purchasable: boolean;
         };
         CataloguePage: {
             items: components["schemas"]["CatalogueProductDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /**
+         * @description `not_started` (no account, or details not submitted), `pending` (submitted, being verified), `enabled` (charges and payouts enabled), `restricted` (requirements past due or charges disabled). Always `enabled` in `platform` mode.
+         * @enum {string}
+         */
+        PayoutStatus: "not_started" | "pending" | "enabled" | "restricted";
+        PayoutsDto: {
+            /**
+             * @description `platform`: sales settle in the operator’s own account; `connect`: each creator is paid out by Stripe through a connected Express account
+             * @example connect
+             * @enum {string}
+             */
+            mode: "platform" | "connect";
+            /**
+             * @description `not_started` (no account, or details not submitted), `pending` (submitted, being verified), `enabled` (charges and payouts enabled), `restricted` (requirements past due or charges disabled). Always `enabled` in `platform` mode.
+             * @example pending
+             */
+            status: components["schemas"]["PayoutStatus"];
+            /**
+             * @description Buyers can pay for the creator’s products now
+             * @example false
+             */
+            chargesEnabled: boolean;
+            /**
+             * @description The provider pays the creator’s balance out
+             * @example false
+             */
+            payoutsEnabled: boolean;
+            /**
+             * @description What the provider still needs from the creator (Stripe’s requirement names)
+             * @example [
+             *       "external_account",
+             *       "individual.verification.document"
+             *     ]
+             */
+            requirementsDue: string[];
+        };
+        StartOnboardingDto: {
+            /**
+             * @description Where the creator lands when they leave onboarding (finished or not): on PUBLIC_URL or an origin in CORS_ORIGINS. Default: the API’s /payouts/return page.
+             * @example http://localhost:3000/payouts/return
+             */
+            returnUrl?: string;
+            /**
+             * @description Where an expired or used link sends the creator (ask for a new link there); same rules as returnUrl. Default: the API’s /payouts/refresh page.
+             * @example http://localhost:3000/payouts/refresh
+             */
+            refreshUrl?: string;
+        };
+        OnboardingLinkDto: {
+            /**
+             * @description Send the creator here (single use). With simulated payments: the API’s own onboarding page.
+             * @example https://connect.stripe.com/setup/e/acct_1Nv0FGQ9RKHgCVdK/TqckGNUHg2mG
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description The link stops working then
+             */
+            expiresAt: string;
+        };
+        DashboardLinkDto: {
+            /**
+             * @description The creator’s Stripe Express dashboard (single use): balance, payouts, details
+             * @example https://connect.stripe.com/express/acct_1Nv0FGQ9RKHgCVdK/Jg5bLpYwbL1S
+             */
+            url: string;
         };
         StartCheckoutDto: {
             /**
@@ -927,6 +1525,13 @@ export interface components {
             status: components["schemas"]["PurchaseStatus"];
             /** @description Whether GET /download/{productId} gives a link now */
             hasAccess: boolean;
+            /**
+             * @description The product file's latest version (what a download gives)
+             * @example 2
+             */
+            version: number;
+            /** @description True when you downloaded an earlier version and not this one yet (from your download links) */
+            updateAvailable: boolean;
             /** @example 1500 */
             amountCents: number;
             /** @example usd */
@@ -950,6 +1555,49 @@ export interface components {
              * @enum {string}
              */
             outcome: "applied" | "duplicate" | "deferred" | "ignored";
+        };
+        RefundSaleDto: {
+            /**
+             * @description Minor units to refund; default: all that is left of the sale
+             * @example 500
+             */
+            amountCents?: number;
+        };
+        SaleDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            /** Format: uuid */
+            productId: string;
+            /** @example Lightroom presets */
+            productTitle: string;
+            /** @example ada@example.com */
+            buyerEmail: string;
+            /**
+             * @description Paid, minor units (the price at checkout)
+             * @example 1990
+             */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /** @description Current status */
+            status: components["schemas"]["PurchaseStatus"];
+            /**
+             * @description Refunded so far (a lost dispute counts in full)
+             * @example 0
+             */
+            refundedCents: number;
+            /**
+             * @description The platform fee kept on this sale (`connect` payouts mode), net of the part refunded with refunds; 0 in `platform` mode
+             * @example 100
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `amountCents - refundedCents - feeCents`
+             * @example 1890
+             */
+            earningsCents: number;
+            /** Format: date-time */
+            paidAt: string;
         };
         DownloadLinkDto: {
             /**
@@ -1009,6 +1657,16 @@ export interface components {
              */
             netCents: number;
             /**
+             * @description Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode
+             * @example 1095
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `netCents - feeCents`
+             * @example 20795
+             */
+            earningsCents: number;
+            /**
              * @description Distinct buyers among those sales
              * @example 11
              */
@@ -1040,6 +1698,16 @@ export interface components {
              * @example 21890
              */
             netCents: number;
+            /**
+             * @description Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode
+             * @example 1095
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `netCents - feeCents`
+             * @example 20795
+             */
+            earningsCents: number;
         };
         ProductStatsDto: {
             /** Format: uuid */
@@ -1068,6 +1736,26 @@ export interface components {
             sales: number;
             /** @example 5970 */
             grossCents: number;
+            /**
+             * @description Refunded so far of that day’s sales
+             * @example 0
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 5970
+             */
+            netCents: number;
+            /**
+             * @description Platform fees kept on that day’s sales
+             * @example 299
+             */
+            feeCents: number;
+            /**
+             * @description `netCents - feeCents`
+             * @example 5671
+             */
+            earningsCents: number;
         };
         StatsDto: {
             /**
@@ -1090,32 +1778,6 @@ export interface components {
             products: components["schemas"]["ProductStatsDto"][];
             /** @description One row per day of the period and per currency (those of the sales in the period and of the creator’s products), zeros included, by date then currency */
             daily: components["schemas"]["DailyPointDto"][];
-        };
-        SaleDto: {
-            /** Format: uuid */
-            purchaseId: string;
-            /** Format: uuid */
-            productId: string;
-            /** @example Lightroom presets */
-            productTitle: string;
-            /** @example ada@example.com */
-            buyerEmail: string;
-            /**
-             * @description Paid, minor units (the price at checkout)
-             * @example 1990
-             */
-            amountCents: number;
-            /** @example usd */
-            currency: string;
-            /** @description Current status */
-            status: components["schemas"]["PurchaseStatus"];
-            /**
-             * @description Refunded so far (a lost dispute counts in full)
-             * @example 0
-             */
-            refundedCents: number;
-            /** Format: date-time */
-            paidAt: string;
         };
         SalePageDto: {
             items: components["schemas"]["SaleDto"][];
@@ -1720,6 +2382,316 @@ export interface operations {
             };
         };
     };
+    Auth_forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
+            };
+            /** @description Invalid body (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Password changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailDto"];
+            };
+        };
+        responses: {
+            /** @description Confirmed: `emailVerified` is true in GET /me */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued (or nothing to do) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     Health_live: {
         parameters: {
             query?: never;
@@ -2067,6 +3039,667 @@ export interface operations {
             };
         };
     };
+    CreatorUploads_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadSessionDto"];
+                };
+            };
+            /** @description A bad field (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description size is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or with your files and open uploads would pass STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An extension outside ALLOWED_FILE_EXTENSIONS, or a program (UNSUPPORTED_FILE_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or the declared size is more than is left of the hour (UPLOAD_BYTES_PER_HOUR: UPLOAD_BUDGET_EXCEEDED); Retry-After says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Supabase refused (STORAGE_ERROR) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Supabase cannot be reached (STORAGE_ERROR) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorUploads_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadStatusDto"];
+                };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description id is not a UUID (VALIDATION_FAILED)
+             *
+             *     id is not a UUID (VALIDATION_FAILED)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_create: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": string;
+                "Upload-Length": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created; `Location` is the upload URL */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description id is not a UUID (VALIDATION_FAILED)
+             *
+             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description This upload was created already (UPLOAD_EXISTS) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Upload-Length over the declared size (FILE_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_terminate: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description id is not a UUID (VALIDATION_FAILED)
+             *
+             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_offset: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `Upload-Offset` and `Upload-Length` headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description id is not a UUID (VALIDATION_FAILED)
+             *
+             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_append: {
+        parameters: {
+            query?: never;
+            header: {
+                "Content-Type": string;
+                "Upload-Offset": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored; `Upload-Offset` is the new offset */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description id is not a UUID (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Upload-Offset is not the server's offset (UPLOAD_OFFSET_MISMATCH) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description More bytes than declared (FILE_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not application/offset+octet-stream (TUS_PROTOCOL_ERROR) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     CreatorProducts_upload: {
         parameters: {
             query?: never;
@@ -2246,6 +3879,119 @@ export interface operations {
                 };
             };
             /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_createFromUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProductFromUploadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description A bad field (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is not finished (UPLOAD_INCOMPLETE) or is already the file of a product (UPLOAD_ALREADY_USED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload expired or was refused (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description More bytes arrived than declared (FILE_TOO_LARGE); the upload is deleted */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The bytes are a program, or the type is not accepted (UNSUPPORTED_FILE_TYPE); the upload is deleted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Storage failed (STORAGE_ERROR) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2569,6 +4315,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": components["schemas"]["ReplaceFileBodyDto"];
+                "application/json": components["schemas"]["ReplaceFileFromUploadDto"];
             };
         };
         responses: {
@@ -2583,7 +4330,7 @@ export interface operations {
             /**
              * @description id is not a UUID (VALIDATION_FAILED)
              *
-             *     Invalid id, no or empty file (FILE_REQUIRED), extra fields (VALIDATION_FAILED)
+             *     Invalid id, no or empty file (FILE_REQUIRED), a bad or extra field (VALIDATION_FAILED)
              */
             400: {
                 headers: {
@@ -2611,8 +4358,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description No such product among yours (NOT_FOUND) */
+            /** @description No such product, or no such upload, among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is not finished (UPLOAD_INCOMPLETE) or is already the file of a product (UPLOAD_ALREADY_USED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload expired or was refused (UPLOAD_CLOSED) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2657,6 +4422,110 @@ export interface operations {
                 };
             };
             /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductVersionListDto"];
+                };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description id is not a UUID (VALIDATION_FAILED)
+             *
+             *     Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2816,6 +4685,299 @@ export interface operations {
             };
             /** @description An unexpected error (INTERNAL), logged with the request id */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutsDto"];
+                };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_onboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartOnboardingDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingLinkDto"];
+                };
+            };
+            /** @description Invalid body, or a URL off the allowed origins (REDIRECT_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description PAYOUTS_MODE is platform (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardLinkDto"];
+                };
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Onboarding not submitted yet (PAYOUTS_NOT_STARTED), or PAYOUTS_MODE is platform (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3626,6 +5788,494 @@ export interface operations {
             };
         };
     };
+    OnboardingPages_returned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the return (or refresh) URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the return (or refresh) URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorSales_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                purchaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundSaleDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleDto"];
+                };
+            };
+            /**
+             * @description purchaseId is not a UUID (VALIDATION_FAILED)
+             *
+             *     amountCents not a positive whole number, or more than is left (VALIDATION_FAILED)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such sale of yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not paid, disputed, or nothing left to refund (NOT_REFUNDABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An unexpected error (INTERNAL), logged with the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     Downloads_link: {
         parameters: {
             query?: never;
@@ -3674,7 +6324,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description NOT_PURCHASED (no paid purchase), ACCESS_REVOKED (refunded or disputed), FORBIDDEN (another creator) */
+            /** @description NOT_PURCHASED (no paid purchase of a published product), ACCESS_REVOKED (refunded or disputed) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3683,7 +6333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description No such product visible to you */
+            /** @description No such product visible to you: unknown, another creator’s, or unpublished and never bought (NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -2,7 +2,8 @@ import { HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
-import { decodeCursor } from '../common/pagination.js';
+import { decodeCursor, isCursorInt, isCursorTime } from '../common/pagination.js';
+import { MAX_PRICE_CENTS } from './dto/product-fields.js';
 import type { CatalogueProductDto, ProductDto } from './dto/product.dto.js';
 import type { Product } from './product.entity.js';
 import type { ProductStatus } from './product-status.enum.js';
@@ -25,13 +26,15 @@ export interface ProductRow {
   file_name: string;
   file_size: string;
   content_type: string;
-  sha256: string;
+  sha256: string | null;
   file_version: number;
   created_at: Date;
   updated_at: Date;
   /** Microsecond-exact created_at (a JS Date keeps only milliseconds). */
   created_key: string;
   creator_name?: string;
+  /** The catalogue's: whether the creator can take charges now (payouts). */
+  creator_can_take_charges?: boolean;
 }
 
 export function toProductDto(product: Product): ProductDto {
@@ -78,6 +81,7 @@ export function rowToCatalogueDto(row: ProductRow): CatalogueProductDto {
     priceCents: row.price_cents,
     currency: row.currency,
     creator: { id: row.creator_id, displayName: row.creator_name ?? '' },
+    purchasable: row.price_cents === 0 || row.creator_can_take_charges !== false,
     fileName: row.file_name,
     size: Number(row.file_size),
     contentType: row.content_type,
@@ -86,8 +90,6 @@ export function rowToCatalogueDto(row: ProductRow): CatalogueProductDto {
     updatedAt: row.updated_at,
   };
 }
-
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export type KeysetSort = 'newest' | 'price_asc' | 'price_desc';
 
@@ -110,9 +112,7 @@ export function readCursor(cursor: string, sort: KeysetSort): Keyset {
       cursorSort === sort &&
       typeof id === 'string' &&
       isUuid(id) &&
-      (sort === 'newest'
-        ? typeof key === 'string' && TIMESTAMP.test(key) && !Number.isNaN(Date.parse(key))
-        : Number.isSafeInteger(key)),
+      (sort === 'newest' ? isCursorTime(key) : isCursorInt(key, 0, MAX_PRICE_CENTS)),
   ) as [string, string | number, string];
   return { key, id };
 }

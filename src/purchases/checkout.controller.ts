@@ -1,3 +1,4 @@
+import { Optional } from '../common/decorators/optional.decorator.js';
 import {
   Body,
   Controller,
@@ -24,7 +25,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
 import { notFound } from '../common/domain.exception.js';
@@ -47,7 +48,7 @@ const HTML_PAGE = {
 };
 
 export class SimulatedPayDto {
-  @IsOptional()
+  @Optional()
   @IsIn(SIMULATED_PAY_OUTCOMES)
   outcome?: SimulatedPayOutcome;
 }

@@ -3,10 +3,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
-import { decodeCursor, type Page, PageQueryDto, toPage } from '../common/pagination.js';
+import { allowedRedirect } from '../common/redirect-url.js';
+import {
+  decodeCursor,
+  isCursorTime,
+  type Page,
+  PageQueryDto,
+  toPage,
+} from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
+import { PayoutsService, type SaleTransfer } from '../payouts/payouts.service.js';
 import { ProductStatus } from '../products/product-status.enum.js';
 import { Product } from '../products/product.entity.js';
 import type { User } from '../users/user.entity.js';
@@ -49,6 +57,8 @@ interface LibraryRow {
   file_version: number;
   creator_id: string;
   display_name: string;
+  /** The newest version this buyer was given a link to, or null when never downloaded. */
+  downloaded_version: number | null;
 }
 
 @Injectable()
@@ -60,6 +70,7 @@ export class PurchasesService {
     @InjectRepository(Product) private readonly products: Repository<Product>,
     @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
     private readonly fulfilment: FulfilmentService,
+    private readonly payouts: PayoutsService,
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
@@ -94,16 +105,21 @@ export class PurchasesService {
       status: ProductStatus.Published,
     });
     if (product === null) throw notFound('Product');
-    const successUrl = this.redirectUrl(dto.successUrl, 'successUrl') ?? this.defaultSuccessUrl();
+    const successUrl =
+      allowedRedirect(this.config, dto.successUrl, 'successUrl') ?? this.defaultSuccessUrl();
     const cancelUrl =
-      this.redirectUrl(dto.cancelUrl, 'cancelUrl') ?? `${this.config.publicUrl}/checkout/cancel`;
+      allowedRedirect(this.config, dto.cancelUrl, 'cancelUrl') ??
+      `${this.config.publicUrl}/checkout/cancel`;
 
     let purchase = await this.livePurchase(buyer.id, product.id);
     if (purchase !== null && purchase.status !== PurchaseStatus.Pending) throw this.alreadyOwned();
+    // In connect mode a creator who cannot take charges (not onboarded, or restricted) sells
+    // nothing new, even through a checkout opened before.
+    const transfer = await this.payouts.transferFor(product.creatorId, product.priceCents);
     if (purchase !== null && this.checkoutLapsed(purchase)) {
       purchase = await this.retireCheckout(purchase);
     }
-    purchase ??= await this.createPurchase(buyer, product);
+    purchase ??= await this.createPurchase(buyer, product, transfer);
     if (purchase.status !== PurchaseStatus.Pending || purchase.providerSessionId !== null) {
       return this.toCheckoutDto(purchase);
     }
@@ -118,6 +134,10 @@ export class PurchasesService {
       buyerEmail: buyer.email,
       successUrl,
       cancelUrl,
+      // From the purchase's own snapshot, like the amount.
+      ...(purchase.transferDestination !== null && {
+        transfer: { destination: purchase.transferDestination, feeCents: purchase.feeCents },
+      }),
     });
     const stored = await this.purchases
       .createQueryBuilder()
@@ -193,12 +213,7 @@ export class PurchasesService {
     if (query.cursor !== undefined) {
       const [paidAt, id] = decodeCursor(
         query.cursor,
-        (v) =>
-          v.length === 2 &&
-          typeof v[0] === 'string' &&
-          !Number.isNaN(Date.parse(v[0])) &&
-          typeof v[1] === 'string' &&
-          isUuid(v[1]),
+        (v) => v.length === 2 && isCursorTime(v[0]) && typeof v[1] === 'string' && isUuid(v[1]),
       ) as [string, string];
       params.push(paidAt, id);
       after = 'AND (p.paid_at, p.id) < ($3::timestamptz, $4::uuid)';
@@ -206,10 +221,15 @@ export class PurchasesService {
     const rows: LibraryRow[] = await this.dataSource.query(
       `SELECT p.id AS purchase_id, p.status, p.amount_cents, p.currency, p.refunded_cents, p.paid_at,
               pr.id AS product_id, pr.title, pr.status AS product_status, pr.file_name, pr.file_size,
-              pr.content_type, pr.file_version, u.id AS creator_id, u.display_name
+              pr.content_type, pr.file_version, u.id AS creator_id, u.display_name,
+              d.downloaded_version
        FROM purchases p
        JOIN products pr ON pr.id = p.product_id
        JOIN users u ON u.id = pr.creator_id
+       LEFT JOIN LATERAL (
+         SELECT max(file_version) AS downloaded_version FROM downloads
+         WHERE user_id = p.buyer_id AND product_id = p.product_id
+       ) d ON true
        WHERE p.buyer_id = $1 AND p.paid_at IS NOT NULL ${after}
        ORDER BY p.paid_at DESC, p.id DESC
        LIMIT $2`,
@@ -222,6 +242,10 @@ export class PurchasesService {
         purchaseId: r.purchase_id,
         status: r.status,
         hasAccess: grantsAccess(r),
+        version: r.file_version,
+        // Only a buyer who downloaded an older version has an update waiting; a first
+        // download is simply the latest.
+        updateAvailable: r.downloaded_version !== null && r.downloaded_version < r.file_version,
         amountCents: r.amount_cents,
         currency: r.currency,
         refundedCents: r.refunded_cents,
@@ -241,7 +265,11 @@ export class PurchasesService {
     );
   }
 
-  private async createPurchase(buyer: User, product: Product): Promise<Purchase> {
+  private async createPurchase(
+    buyer: User,
+    product: Product,
+    transfer: SaleTransfer | null,
+  ): Promise<Purchase> {
     const free = product.priceCents === 0;
     try {
       return await this.purchases.save(
@@ -250,6 +278,8 @@ export class PurchasesService {
           productId: product.id,
           amountCents: product.priceCents,
           currency: product.currency,
+          feeCents: transfer?.feeCents ?? 0,
+          transferDestination: transfer?.destination ?? null,
           // A free product needs no payment provider: it is paid at once.
           status: free ? PurchaseStatus.Paid : PurchaseStatus.Pending,
           provider: free ? 'free' : this.payments.name,
@@ -316,28 +346,6 @@ export class PurchasesService {
     // Someone else's purchase is answered exactly like a missing one.
     if (purchase === null) throw notFound('Purchase');
     return purchase;
-  }
-
-  /** Redirects only to this API or to an allowed frontend origin: no open redirects. */
-  private redirectUrl(value: string | undefined, field: string): string | undefined {
-    if (value === undefined) return undefined;
-    const allowed = new Set([new URL(this.config.publicUrl).origin, ...this.config.corsOrigins]);
-    let origin: string | undefined;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
-    } catch {
-      origin = undefined;
-    }
-    if (origin === undefined || !allowed.has(origin)) {
-      throw new DomainException(
-        HttpStatus.BAD_REQUEST,
-        ErrorCode.RedirectNotAllowed,
-        `${field} must be on PUBLIC_URL or an origin listed in CORS_ORIGINS`,
-        { fields: [{ field, errors: [`${field} is not on an allowed origin`] }] },
-      );
-    }
-    return value;
   }
 
   private defaultSuccessUrl(): string {

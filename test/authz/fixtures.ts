@@ -1,6 +1,10 @@
 import { JwtService } from '@nestjs/jwt';
 import type { Agent as TestAgent } from 'supertest';
+import { AccountTokensService } from '../../src/auth/account-tokens.service.js';
 import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
+import { UserTokenPurpose } from '../../src/auth/user-token.entity.js';
+import { Role } from '../../src/users/role.enum.js';
+import { UsersService } from '../../src/users/users.service.js';
 import {
   registerBuyer,
   registerCreator,
@@ -8,6 +12,7 @@ import {
   type Account,
 } from '../helpers/factories.js';
 import type { TestApp } from '../helpers/test-app.js';
+import { pdf } from '../helpers/uploads.js';
 import { expiredToken, forgedToken } from '../helpers/tokens.js';
 
 /** Who calls: the columns of the matrix, in the order the walk runs them. */
@@ -59,6 +64,41 @@ export interface Fixtures {
    */
   spareSession: Partial<Record<Caller, Record<string, string>>>;
   sameRole: Partial<Record<Caller, Account>>;
+  /** Per caller, an unused verification token of the owner and a reset token of an account of its own. */
+  verifyTokens: Record<Caller, string>;
+  resetTokens: Record<Caller, string>;
+  /** Creator A's resumable uploads: declared only; created with tus (some bytes in); finished. */
+  uploadToCreate: string;
+  uploadInProgress: string;
+  uploadToDelete: string;
+  uploadFinished: string;
+}
+
+/** A resumable upload of creator's, its tus creation done when `bytes` is given (and sent). */
+async function resumableUpload(
+  http: TestAgent,
+  creator: Account,
+  bytes?: Buffer,
+  size = 4096,
+): Promise<string> {
+  const started = await http
+    .post('/creator/uploads')
+    .set(creator.auth)
+    .send({ fileName: 'matrix.pdf', size });
+  if (started.status !== 201) throw new Error(`upload: ${started.status}`);
+  const id = (started.body as { id: string }).id;
+  if (bytes === undefined) return id;
+  const tus = { ...creator.auth, 'Tus-Resumable': '1.0.0' };
+  await http
+    .post(`/uploads/${id}`)
+    .set({ ...tus, 'Upload-Length': String(size) })
+    .expect(201);
+  await http
+    .patch(`/uploads/${id}`)
+    .set({ ...tus, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' })
+    .send(bytes)
+    .expect(204);
+  return id;
 }
 
 /** Starts a checkout and pays it on the simulated checkout page; returns the purchase id. */
@@ -122,6 +162,31 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     };
     sameRole[caller] = role === 'creator' ? await registerCreator(http) : await registerBuyer(http);
   }
+  const uploadToCreate = await resumableUpload(http, creator);
+  const uploadInProgress = await resumableUpload(http, creator, pdf('started').subarray(0, 16));
+  const uploadToDelete = await resumableUpload(http, creator, pdf('started').subarray(0, 16));
+  const full = Buffer.concat([pdf('matrix'), Buffer.alloc(4096)]).subarray(0, 4096);
+  const uploadFinished = await resumableUpload(http, creator, full);
+
+  const accountTokens = t.app.get(AccountTokensService);
+  const users = t.app.get(UsersService);
+  const verifyTokens = {} as Record<Caller, string>;
+  const resetTokens = {} as Record<Caller, string>;
+  for (const caller of CALLERS) {
+    const m = t.dataSource.manager;
+    verifyTokens[caller] = (
+      await accountTokens.issue(m, owner.id, UserTokenPurpose.VerifyEmail, 3600)
+    ).token;
+    // A reset ends the other reset links of its account: one account per caller.
+    const resettable = await users.create({
+      email: `reset-${caller}-${owner.id}@example.com`,
+      passwordHash: '$2b$04$0000000000000000000000000000000000000000000000000000.',
+      role: Role.Buyer,
+    });
+    resetTokens[caller] = (
+      await accountTokens.issue(m, resettable.id, UserTokenPurpose.ResetPassword, 3600)
+    ).token;
+  }
 
   // A real token whose account no longer exists.
   await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
@@ -159,5 +224,11 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     refreshTokens,
     spareSession,
     sameRole,
+    verifyTokens,
+    resetTokens,
+    uploadToCreate,
+    uploadInProgress,
+    uploadToDelete,
+    uploadFinished,
   };
 }

@@ -36,12 +36,23 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   LINK_INVALID: 'This download link is not valid. Download again from your library.',
   LINK_EXPIRED: 'This download link has expired. Download again from your library.',
   RANGE_NOT_SATISFIABLE: 'The download could not resume. Start it again from your library.',
+  UPLOAD_INCOMPLETE: 'The upload has not finished yet. Let it complete, then try again.',
+  UPLOAD_CLOSED: 'This upload has expired or was refused. Please upload the file again.',
+  UPLOAD_ALREADY_USED: 'This upload is already the file of a product. Upload the file again.',
+  UPLOAD_OFFSET_MISMATCH: 'The upload got out of step. It will resume from where the shop has it.',
+  UPLOAD_EXISTS: 'This upload was started already. It will resume from where it stopped.',
+  TUS_PROTOCOL_ERROR: 'The upload could not be sent. Reload the page and try again.',
   ALREADY_OWNED: 'You already own this. It is in your library.',
   REDIRECT_NOT_ALLOWED:
     'Checkout cannot return to this address: the shop must list it in CORS_ORIGINS.',
   PAYMENT_PROVIDER_ERROR: 'The payment provider did not answer. Please try again in a moment.',
   WEBHOOK_SIGNATURE_INVALID: 'The payment notification could not be verified.',
   CHECKOUT_CLOSED: 'This checkout has closed. Start again from the product page.',
+  CREATOR_CANNOT_ACCEPT_PAYMENTS:
+    'The creator of this product cannot take payments yet. Please try again later.',
+  NOT_REFUNDABLE:
+    'This sale cannot be refunded: it is not paid, is disputed, or is refunded already.',
+  PAYOUTS_NOT_STARTED: 'Set up payouts first, then open your payouts dashboard.',
   NOT_PURCHASED: 'You have not bought this yet.',
   ACCESS_REVOKED: 'Access to this file has ended (the purchase was refunded or disputed).',
 };

@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { PurchaseStatus } from '../purchase-status.enum.js';
 
 export class StartCheckoutDto {
@@ -10,7 +11,7 @@ export class StartCheckoutDto {
     example: 'https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}',
     maxLength: 2048,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   successUrl?: string;
@@ -20,7 +21,7 @@ export class StartCheckoutDto {
     example: 'https://shop.example.com/cart',
     maxLength: 2048,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   cancelUrl?: string;
@@ -138,6 +139,18 @@ export class LibraryItemDto {
 
   @ApiProperty({ description: 'Whether GET /download/{productId} gives a link now' })
   hasAccess: boolean;
+
+  @ApiProperty({
+    example: 2,
+    description: "The product file's latest version (what a download gives)",
+  })
+  version: number;
+
+  @ApiProperty({
+    description:
+      'True when you downloaded an earlier version and not this one yet (from your download links)',
+  })
+  updateAvailable: boolean;
 
   @ApiProperty({ example: 1500 })
   amountCents: number;
