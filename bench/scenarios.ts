@@ -13,6 +13,7 @@ export const SCENARIOS: ScenarioEntry[] = [
   { name: 'webhooks', description: 'verified Stripe events/s; 200 concurrent duplicates of one event', load: () => import('./webhooks.js') },
   { name: 'catalogue', description: 'GET /products?limit=20 over 10,000 products vs the same bytes from NestJS and node:http; 304s', load: () => import('./catalogue.js') },
   { name: 'upload', description: '1 GiB through POST /creator/upload vs a stream copy to disk; server RSS growth', load: () => import('./upload.js') },
+  { name: 'tus-upload', description: '1 GiB resumable (tus) upload to the local driver vs a stream copy to disk; finishing; server RSS growth', load: () => import('./tus-upload.js') },
   { name: 'downloads', description: 'links/s of GET /download/:productId; a 256 MiB file through /files/<token> vs node:http', load: () => import('./downloads.js') },
   { name: 'stats', description: 'GET /creator/stats and a page of /creator/sales for a creator with 1,000, 100,000 and 1,000,000 purchases (server database)', load: () => import('./stats.js') },
   { name: 'footprint', description: 'npm start on the embedded database: RSS idle (new data dir, restart) vs a minimal NestJS route; catalogue and stats latency', load: () => import('./footprint.js') },

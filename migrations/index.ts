@@ -7,6 +7,7 @@ import { AddPurchasesStatsIndex1795679470321 } from './1795679470321-AddPurchase
 import { DropRedundantPurchasesIndex1795688979861 } from './1795688979861-DropRedundantPurchasesIndex.js';
 import { CreateSessions1796057568156 } from './1796057568156-CreateSessions.js';
 import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentIssues.js';
+import { AddUploadSessionsAndVersions1796057755628 } from './1796057755628-AddUploadSessionsAndVersions.js';
 import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPurchaseProviderCheckedAt.js';
 
 type MigrationClass = new () => MigrationInterface;
@@ -21,5 +22,6 @@ export const MIGRATIONS: MigrationClass[] = [
   DropRedundantPurchasesIndex1795688979861,
   CreateSessions1796057568156,
   CreatePaymentIssues1796057625203,
+  AddUploadSessionsAndVersions1796057755628,
   AddPurchaseProviderCheckedAt1796058658957,
 ];

@@ -13,6 +13,7 @@ import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { StatsModule } from './stats/stats.module.js';
+import { UploadsModule } from './uploads/uploads.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         StorageModule,
+        UploadsModule,
         ProductsModule,
         PaymentsModule,
         PurchasesModule,

@@ -261,7 +261,7 @@ describe('managing products', () => {
   });
 
   describe('PUT /creator/products/:id/file', () => {
-    it('stores the new file, raises the version, then removes the old object', async () => {
+    it('stores the new file, raises the version, and keeps the old object', async () => {
       const p = await createProduct(t.http, creator, { fileName: 'v1.pdf' });
       const oldKey = await fileKey(p.id);
       const content = Buffer.concat([pdf('version two'), Buffer.alloc(10000, 2)]);
@@ -282,7 +282,8 @@ describe('managing products', () => {
       expect(newKey).not.toBe(oldKey);
       expect(newKey.startsWith(`${creator.id}/${p.id}/`)).toBe(true);
       expect(existsSync(join(t.dataDir, 'storage', newKey))).toBe(true);
-      expect(existsSync(join(t.dataDir, 'storage', oldKey))).toBe(false);
+      // Older versions stay stored (GET /creator/products/:id/versions lists them).
+      expect(existsSync(join(t.dataDir, 'storage', oldKey))).toBe(true);
     });
 
     it('keeps the old file and version when the new upload is refused', async () => {

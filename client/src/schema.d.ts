@@ -186,6 +186,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable (tus) upload
+         * @description For files too large for one request. Declare the file; the answer says where to send its bytes with any tus 1.0 client (tus-js-client, Uppy): `tusEndpoint`, the `headers` and `metadata` to send, and `chunkSize`. With the local driver the endpoint is this API (send your bearer token too); with Supabase it is Supabase Storage itself, with a signed upload token. Then finish with `POST /creator/products` or `PUT /creator/products/{id}/file` and the `id` as `uploadId`. Unfinished or unused by `expiresAt` (UPLOAD_SESSION_TTL_HOURS), the upload is deleted.
+         */
+        post: operations["CreatorUploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of one of your resumable uploads
+         * @description Bytes stored so far and where the upload stands.
+         */
+        get: operations["CreatorUploads_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tus: create the upload (local driver)
+         * @description tus creation (and creation-with-upload). `Upload-Length` must be the declared size (so never 0); `Upload-Metadata` is optional. Answers 201 with the upload URL in `Location` (the same path). A second creation of one session is refused: resume it with HEAD and PATCH.
+         */
+        post: operations["Tus_create"];
+        /**
+         * tus: abandon an unfinished upload (local driver)
+         * @description tus termination: the bytes received so far are deleted.
+         */
+        delete: operations["Tus_terminate"];
+        options?: never;
+        /**
+         * tus: how many bytes arrived (local driver)
+         * @description Answers `Upload-Offset` and `Upload-Length`: resume with PATCH from that offset.
+         */
+        head: operations["Tus_offset"];
+        /**
+         * tus: send bytes (local driver)
+         * @description Body `application/offset+octet-stream`, written at `Upload-Offset`, which must be the offset the server has. The bytes go straight to disk; none is held in memory.
+         */
+        patch: operations["Tus_append"];
+        trace?: never;
+    };
     "/creator/upload": {
         parameters: {
             query?: never;
@@ -216,7 +288,11 @@ export interface paths {
         /** Your products, every status, newest first */
         get: operations["CreatorProducts_list"];
         put?: never;
-        post?: never;
+        /**
+         * Put a finished resumable upload on sale
+         * @description JSON with `uploadId` (from `POST /creator/uploads`, every byte sent) and the listing fields. The server checks the stored bytes first (size, type from the first bytes, extension); a refused file is deleted and no product is made.
+         */
+        post: operations["CreatorProducts_createFromUpload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -257,10 +333,30 @@ export interface paths {
         };
         get?: never;
         /**
-         * Replace a product's file
-         * @description multipart/form-data with only `file`. The version goes up and buyers get the new file; the old one is deleted once the change is saved.
+         * Replace a product's file (a new version)
+         * @description Either multipart/form-data with only `file`, or JSON `{uploadId, note?, notifyBuyers?}` naming a finished resumable upload (checked like `POST /creator/products`). The version goes up and buyers get the new file; older versions stay stored (`GET /creator/products/{id}/versions`). `notifyBuyers: true` emails every buyer who has access.
          */
         put: operations["CreatorProducts_replaceFile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/products/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of a product's file
+         * @description Newest first; older files stay stored.
+         */
+        get: operations["CreatorProducts_versions"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -610,7 +706,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "UPLOAD_INCOMPLETE" | "UPLOAD_CLOSED" | "UPLOAD_ALREADY_USED" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_EXISTS" | "TUS_PROTOCOL_ERROR" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -683,6 +779,123 @@ export interface components {
                 [key: string]: components["schemas"]["CheckDto"];
             };
         };
+        CreateUploadDto: {
+            /**
+             * @description The file name; its extension must be in ALLOWED_FILE_EXTENSIONS. Kept (cleaned) for display and downloads only.
+             * @example course-part-1.mp4
+             */
+            fileName: string;
+            /**
+             * @description Exact size in bytes, at most MAX_UPLOAD_BYTES
+             * @example 1073741824
+             */
+            size: number;
+            /**
+             * @description The type the client believes the file has (default: the extension's). The finished file's type is read from its first bytes.
+             * @example video/mp4
+             */
+            contentType?: string;
+        };
+        UploadSessionDto: {
+            /**
+             * Format: uuid
+             * @description The uploadId to finish with
+             */
+            id: string;
+            /**
+             * @description tus 1.0 creation endpoint: POST there (tus-js-client `endpoint`), then PATCH the Location it answers
+             * @example http://localhost:3000/uploads/6f1c…
+             */
+            tusEndpoint: string;
+            /**
+             * @description Headers to send with every tus request, besides Tus-Resumable (local driver: none, but the bearer token; supabase: x-signature)
+             * @example {}
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description tus Upload-Metadata to send, as plain values (tus clients base64 them); supabase: bucketName, objectName, contentType, cacheControl
+             * @example {
+             *       "filename": "course-part-1.mp4",
+             *       "filetype": "video/mp4"
+             *     }
+             */
+            metadata: {
+                [key: string]: string;
+            };
+            /**
+             * @description Chunk size to use (supabase: exactly 6 MiB), or null for any
+             * @example null
+             */
+            chunkSize: number | null;
+            /**
+             * @description The file name, cleaned
+             * @example course-part-1.mp4
+             */
+            fileName: string;
+            /** @example 1073741824 */
+            size: number;
+            /**
+             * Format: date-time
+             * @description When the session ends: unfinished or unused by then, it is deleted with its bytes
+             */
+            expiresAt: string;
+        };
+        /**
+         * @description `pending` (bytes still missing), `complete` (every byte arrived), `refused` (failed the checks at finishing; deleted), `expired` (not finished or not used in time; deleted)
+         * @enum {string}
+         */
+        UploadSessionStatus: "pending" | "complete" | "refused" | "expired";
+        UploadStatusDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description `pending` (bytes still missing), `complete` (every byte arrived), `refused` (failed the checks at finishing; deleted), `expired` (not finished or not used in time; deleted) */
+            status: components["schemas"]["UploadSessionStatus"];
+            /**
+             * @description Bytes stored so far (supabase: 0 until the upload completes; the tus client reports finer progress)
+             * @example 52428800
+             */
+            receivedBytes: number;
+            /**
+             * @description Declared size
+             * @example 1073741824
+             */
+            size: number;
+            /** @example course-part-1.mp4 */
+            fileName: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: uuid
+             * @description The product it became the file (or a new version) of; null until then
+             */
+            productId: string | null;
+        };
+        ReplaceFileBodyDto: {
+            /**
+             * Format: binary
+             * @description The new file
+             */
+            file: string;
+        };
+        ReplaceFileFromUploadDto: {
+            /**
+             * Format: uuid
+             * @description The id of a finished resumable upload (POST /creator/uploads); its bytes are checked on the server first
+             */
+            uploadId: string;
+            /**
+             * @description What changed, for the version list and the email to buyers
+             * @example Chapter 4 rewritten; two new exercises
+             */
+            note?: string;
+            /**
+             * @description Email every buyer who has access that a new version is out
+             * @default false
+             */
+            notifyBuyers: boolean;
+        };
         UploadProductBodyDto: {
             /**
              * Format: binary
@@ -747,10 +960,32 @@ export interface components {
             updatedAt: string;
             status: components["schemas"]["ProductStatus"];
             /**
-             * @description Hex SHA-256 of the file
+             * @description Hex SHA-256 of the file; null when it went by resumable upload straight to Supabase Storage, whose bytes the API never reads
              * @example a3f1…
              */
-            sha256: string;
+            sha256: string | null;
+        };
+        CreateProductFromUploadDto: {
+            /**
+             * Format: uuid
+             * @description The id of a finished resumable upload (POST /creator/uploads); its bytes are checked on the server first
+             */
+            uploadId: string;
+            /** @example Video course: colour grading */
+            title: string;
+            /** @default  */
+            description: string;
+            /**
+             * @description Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more
+             * @example 4900
+             */
+            priceCents: number;
+            /**
+             * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
+             * @default usd
+             * @example usd
+             */
+            currency: string;
         };
         ProductPage: {
             items: components["schemas"]["ProductDto"][];
@@ -773,12 +1008,28 @@ export interface components {
              */
             status?: "published" | "unpublished";
         };
-        ReplaceFileBodyDto: {
+        ProductVersionDto: {
+            /** @example 2 */
+            version: number;
+            /** @example course-v2.zip */
+            fileName: string;
             /**
-             * Format: binary
-             * @description The new file
+             * @description Bytes
+             * @example 1073741824
              */
-            file: string;
+            size: number;
+            /** @example application/zip */
+            contentType: string;
+            /** @description Hex SHA-256; null when the file went straight to Supabase by resumable upload */
+            sha256: string | null;
+            /** @example Chapter 4 rewritten */
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ProductVersionListDto: {
+            /** @description Newest first */
+            items: components["schemas"]["ProductVersionDto"][];
         };
         CreatorSummaryDto: {
             /** Format: uuid */
@@ -921,6 +1172,13 @@ export interface components {
             status: components["schemas"]["PurchaseStatus"];
             /** @description Whether GET /download/{productId} gives a link now */
             hasAccess: boolean;
+            /**
+             * @description The product file's latest version (what a download gives)
+             * @example 2
+             */
+            version: number;
+            /** @description True when you downloaded an earlier version and not this one yet (from your download links) */
+            updateAvailable: boolean;
             /** @example 1500 */
             amountCents: number;
             /** @example usd */
@@ -1552,6 +1810,473 @@ export interface operations {
             };
         };
     };
+    CreatorUploads_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadSessionDto"];
+                };
+            };
+            /** @description A bad field (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description size is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or with your files and open uploads would pass STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description An extension outside ALLOWED_FILE_EXTENSIONS, or a program (UNSUPPORTED_FILE_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many uploads this hour (RATE_LIMITED: UPLOADS_PER_HOUR), or the declared size is more than is left of the hour (UPLOAD_BYTES_PER_HOUR: UPLOAD_BUDGET_EXCEEDED); Retry-After says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Supabase refused (STORAGE_ERROR) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Supabase cannot be reached (STORAGE_ERROR) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorUploads_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadStatusDto"];
+                };
+            };
+            /** @description id is not a UUID (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_create: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": string;
+                "Upload-Length": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created; `Location` is the upload URL */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description This upload was created already (UPLOAD_EXISTS) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Upload-Length over the declared size (FILE_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_terminate: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_offset: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `Upload-Offset` and `Upload-Length` headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Tus_append: {
+        parameters: {
+            query?: never;
+            header: {
+                "Content-Type": string;
+                "Upload-Offset": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored; `Upload-Offset` is the new offset */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Upload-Offset is not the server's offset (UPLOAD_OFFSET_MISMATCH) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description More bytes than declared (FILE_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not application/offset+octet-stream (TUS_PROTOCOL_ERROR) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     CreatorProducts_upload: {
         parameters: {
             query?: never;
@@ -1680,6 +2405,110 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_createFromUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProductFromUploadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDto"];
+                };
+            };
+            /** @description A bad field (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such upload among yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is not finished (UPLOAD_INCOMPLETE) or is already the file of a product (UPLOAD_ALREADY_USED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload expired or was refused (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description More bytes arrived than declared (FILE_TOO_LARGE); the upload is deleted */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The bytes are a program, or the type is not accepted (UNSUPPORTED_FILE_TYPE); the upload is deleted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Storage failed (STORAGE_ERROR) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1875,6 +2704,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": components["schemas"]["ReplaceFileBodyDto"];
+                "application/json": components["schemas"]["ReplaceFileFromUploadDto"];
             };
         };
         responses: {
@@ -1886,7 +2716,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Invalid id, no or empty file (FILE_REQUIRED), extra fields (VALIDATION_FAILED) */
+            /** @description Invalid id, no or empty file (FILE_REQUIRED), a bad or extra field (VALIDATION_FAILED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1913,8 +2743,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description No such product among yours (NOT_FOUND) */
+            /** @description No such product, or no such upload, among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is not finished (UPLOAD_INCOMPLETE) or is already the file of a product (UPLOAD_ALREADY_USED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload expired or was refused (UPLOAD_CLOSED) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1951,6 +2799,63 @@ export interface operations {
             };
             /** @description Storage failed (STORAGE_ERROR); nothing is kept */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorProducts_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductVersionListDto"];
+                };
+            };
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such product among yours (NOT_FOUND) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

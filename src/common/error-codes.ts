@@ -30,6 +30,13 @@ export enum ErrorCode {
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
   StorageQuotaExceeded = 'STORAGE_QUOTA_EXCEEDED',
   UploadBudgetExceeded = 'UPLOAD_BUDGET_EXCEEDED',
+  // resumable uploads
+  UploadIncomplete = 'UPLOAD_INCOMPLETE',
+  UploadClosed = 'UPLOAD_CLOSED',
+  UploadAlreadyUsed = 'UPLOAD_ALREADY_USED',
+  UploadOffsetMismatch = 'UPLOAD_OFFSET_MISMATCH',
+  UploadExists = 'UPLOAD_EXISTS',
+  TusProtocolError = 'TUS_PROTOCOL_ERROR',
   // purchases and payments
   AlreadyOwned = 'ALREADY_OWNED',
   RedirectNotAllowed = 'REDIRECT_NOT_ALLOWED',

@@ -57,6 +57,7 @@ describe('loadConfig: upload budget and payment requests', () => {
       perHour: 120,
       bytesPerHour: 20 * 1024 ** 3,
       quotaBytes: 100 * 1024 ** 3,
+      sessionTtlHours: 24,
     });
     expect(config.paymentRequestsPerMinute).toBe(60);
   });
@@ -67,14 +68,21 @@ describe('loadConfig: upload budget and payment requests', () => {
       UPLOADS_PER_HOUR: '5',
       UPLOAD_BYTES_PER_HOUR: '1000',
       STORAGE_QUOTA_BYTES: '2000',
+      UPLOAD_SESSION_TTL_HOURS: '2',
       PAYMENT_REQUESTS_PER_MINUTE: '7',
     });
-    expect(config.uploads).toEqual({ perHour: 5, bytesPerHour: 1000, quotaBytes: 2000 });
+    expect(config.uploads).toEqual({
+      perHour: 5,
+      bytesPerHour: 1000,
+      quotaBytes: 2000,
+      sessionTtlHours: 2,
+    });
     expect(config.paymentRequestsPerMinute).toBe(7);
     for (const name of [
       'UPLOADS_PER_HOUR',
       'UPLOAD_BYTES_PER_HOUR',
       'STORAGE_QUOTA_BYTES',
+      'UPLOAD_SESSION_TTL_HOURS',
       'PAYMENT_REQUESTS_PER_MINUTE',
     ]) {
       expect(problems({ [name]: '0' })).toEqual([expect.stringContaining(name)]);

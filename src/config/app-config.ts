@@ -145,8 +145,11 @@ export class AppConfig {
     linkSecret: Buffer;
   };
   downloads: { ttlSeconds: number; linksPerMinute: number };
-  /** Each creator's upload budget: files started and bytes received per hour, bytes kept. */
-  uploads: { perHour: number; bytesPerHour: number; quotaBytes: number };
+  /**
+   * Each creator's upload budget (files started and bytes received per hour, bytes kept), and
+   * how long a resumable (tus) upload may take before it and its bytes are deleted.
+   */
+  uploads: { perHour: number; bytesPerHour: number; quotaBytes: number; sessionTtlHours: number };
   payments: {
     driver: PaymentsDriverName;
     stripe?: {
@@ -475,6 +478,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // 20 GiB an hour, 100 GiB kept: ten full-size courses in an hour, a large catalogue.
       bytesPerHour: r.int('UPLOAD_BYTES_PER_HOUR', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
       quotaBytes: r.int('STORAGE_QUOTA_BYTES', 100 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      sessionTtlHours: r.int('UPLOAD_SESSION_TTL_HOURS', 24, 1, 24 * 30),
     },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
     allowedCurrencies: currencies,

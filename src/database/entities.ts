@@ -2,9 +2,11 @@ import { Session } from '../auth/sessions/session.entity.js';
 import { Download } from '../downloads/download.entity.js';
 import { SimulatedCheckoutSession } from '../payments/simulated-checkout-session.entity.js';
 import { Product } from '../products/product.entity.js';
+import { ProductVersion } from '../products/product-version.entity.js';
 import { PaymentEventRecord } from '../purchases/payment-event.entity.js';
 import { PaymentIssue } from '../purchases/payment-issue.entity.js';
 import { Purchase } from '../purchases/purchase.entity.js';
+import { UploadSession } from '../uploads/upload-session.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the tests and the CLI load the same set. */
@@ -17,4 +19,6 @@ export const ENTITIES = [
   Download,
   SimulatedCheckoutSession,
   Session,
+  ProductVersion,
+  UploadSession,
 ];

@@ -15,6 +15,9 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiGoneResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -25,6 +28,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Auth } from '../common/decorators/auth.decorator.js';
@@ -38,6 +42,11 @@ import type { User } from '../users/user.entity.js';
 import { ReplaceFileBodyDto, UploadProductBodyDto } from './dto/create-product.dto.js';
 import { ProductDto } from './dto/product.dto.js';
 import { UpdateProductDto } from './dto/update-product.dto.js';
+import {
+  CreateProductFromUploadDto,
+  ProductVersionListDto,
+  ReplaceFileFromUploadDto,
+} from './dto/upload-file.dto.js';
 import { ProductsService } from './products.service.js';
 
 const ProductPage = PageDto(ProductDto, 'ProductPage');
@@ -71,7 +80,30 @@ const FileErrors = applyDecorators(
   }),
 );
 
+const UploadErrors = applyDecorators(
+  ApiConflictResponse({
+    type: ErrorDto,
+    description:
+      'The upload is not finished (UPLOAD_INCOMPLETE) or is already the file of a product (UPLOAD_ALREADY_USED)',
+  }),
+  ApiGoneResponse({
+    type: ErrorDto,
+    description: 'The upload expired or was refused (UPLOAD_CLOSED)',
+  }),
+  ApiPayloadTooLargeResponse({
+    type: ErrorDto,
+    description: 'More bytes arrived than declared (FILE_TOO_LARGE); the upload is deleted',
+  }),
+  ApiUnsupportedMediaTypeResponse({
+    type: ErrorDto,
+    description:
+      'The bytes are a program, or the type is not accepted (UNSUPPORTED_FILE_TYPE); the upload is deleted',
+  }),
+  ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Storage failed (STORAGE_ERROR)' }),
+);
+
 @ApiTags('creator products')
+@ApiExtraModels(ReplaceFileBodyDto, ReplaceFileFromUploadDto)
 @Controller('creator')
 @Auth(Role.Creator)
 export class CreatorProductsController {
@@ -94,6 +126,26 @@ export class CreatorProductsController {
   @FileErrors
   upload(@CurrentUser() user: User, @Req() req: Request): Promise<ProductDto> {
     return this.products.upload(user, req);
+  }
+
+  @Post('products')
+  @ApiOperation({
+    summary: 'Put a finished resumable upload on sale',
+    description:
+      'JSON with `uploadId` (from `POST /creator/uploads`, every byte sent) and the listing fields. The server checks the stored bytes first (size, type from the first bytes, extension); a refused file is deleted and no product is made.',
+  })
+  @ApiCreatedResponse({ type: ProductDto })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'A bad field (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED)',
+  })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such upload among yours (NOT_FOUND)' })
+  @UploadErrors
+  createFromUpload(
+    @CurrentUser() user: User,
+    @Body() dto: CreateProductFromUploadDto,
+  ): Promise<ProductDto> {
+    return this.products.createFromUpload(user, dto);
   }
 
   @Get('products')
@@ -146,18 +198,36 @@ export class CreatorProductsController {
 
   @Put('products/:id/file')
   @ApiOperation({
-    summary: "Replace a product's file",
+    summary: "Replace a product's file (a new version)",
     description:
-      'multipart/form-data with only `file`. The version goes up and buyers get the new file; the old one is deleted once the change is saved.',
+      'Either multipart/form-data with only `file`, or JSON `{uploadId, note?, notifyBuyers?}` naming a finished resumable upload (checked like `POST /creator/products`). The version goes up and buyers get the new file; older versions stay stored (`GET /creator/products/{id}/versions`). `notifyBuyers: true` emails every buyer who has access.',
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': { schema: { $ref: getSchemaPath(ReplaceFileBodyDto) } },
+        'application/json': { schema: { $ref: getSchemaPath(ReplaceFileFromUploadDto) } },
+      },
+    },
   })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: ReplaceFileBodyDto })
   @ApiOkResponse({ type: ProductDto })
   @ApiBadRequestResponse({
     type: ErrorDto,
-    description: 'Invalid id, no or empty file (FILE_REQUIRED), extra fields (VALIDATION_FAILED)',
+    description:
+      'Invalid id, no or empty file (FILE_REQUIRED), a bad or extra field (VALIDATION_FAILED)',
   })
-  @NotFound
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description: 'No such product, or no such upload, among yours (NOT_FOUND)',
+  })
+  @ApiConflictResponse({
+    type: ErrorDto,
+    description:
+      'The upload is not finished (UPLOAD_INCOMPLETE) or is already the file of a product (UPLOAD_ALREADY_USED)',
+  })
+  @ApiGoneResponse({
+    type: ErrorDto,
+    description: 'The upload expired or was refused (UPLOAD_CLOSED)',
+  })
   @FileErrors
   replaceFile(
     @CurrentUser() user: User,
@@ -165,5 +235,17 @@ export class CreatorProductsController {
     @Req() req: Request,
   ): Promise<ProductDto> {
     return this.products.replaceFile(user, id, req);
+  }
+
+  @Get('products/:id/versions')
+  @ApiOperation({
+    summary: "Every version of a product's file",
+    description: 'Newest first; older files stay stored.',
+  })
+  @ApiOkResponse({ type: ProductVersionListDto })
+  @BadId
+  @NotFound
+  versions(@CurrentUser() user: User, @UuidParam('id') id: string): Promise<ProductVersionListDto> {
+    return this.products.versions(user, id);
   }
 }

@@ -25,7 +25,7 @@ export interface ProductRow {
   file_name: string;
   file_size: string;
   content_type: string;
-  sha256: string;
+  sha256: string | null;
   file_version: number;
   created_at: Date;
   updated_at: Date;

@@ -70,8 +70,9 @@ export class Product {
   @Column({ name: 'content_type', type: 'varchar', length: 255 })
   contentType: string;
 
-  @Column({ type: 'char', length: 64 })
-  sha256: string;
+  /** Null when the bytes went straight to Supabase (a resumable upload never seen by the API). */
+  @Column({ type: 'char', length: 64, nullable: true })
+  sha256: string | null;
 
   @Column({ name: 'file_version', type: 'integer', default: 1 })
   fileVersion: number;

@@ -13,6 +13,7 @@ import { createValidationPipe } from '../common/pipes/validation.js';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
+import { UploadsService, type VerifiedUpload } from '../uploads/uploads.service.js';
 import type { User } from '../users/user.entity.js';
 import { CatalogueService } from './catalogue.service.js';
 import {
@@ -23,7 +24,14 @@ import {
 import type { ProductDto } from './dto/product.dto.js';
 import { priceBelowMinimum } from './dto/product-fields.js';
 import type { UpdateProductDto } from './dto/update-product.dto.js';
+import {
+  type CreateProductFromUploadDto,
+  type ProductVersionListDto,
+  ReplaceFileFromUploadDto,
+} from './dto/upload-file.dto.js';
+import { NewVersionNotifier } from './new-version-notifier.js';
 import { Product } from './product.entity.js';
+import { ProductVersion } from './product-version.entity.js';
 import {
   cursorOf,
   invalidCursor,
@@ -35,6 +43,7 @@ import {
   toProductDto,
 } from './product-rows.js';
 import { ProductStatus } from './product-status.enum.js';
+import { storageQuotaExceeded, storedBytes, uploadBudgetExceeded } from './upload/quota.js';
 import {
   deleteQuietly,
   type FileOptions,
@@ -44,22 +53,6 @@ import {
 } from './upload/multipart-upload.js';
 
 const DEFAULT_CURRENCY = 'usd';
-
-const storageQuotaExceeded = (quotaBytes: number) =>
-  new DomainException(
-    HttpStatus.PAYLOAD_TOO_LARGE,
-    ErrorCode.StorageQuotaExceeded,
-    `This upload would take your files past the ${quotaBytes} bytes of storage allowed (STORAGE_QUOTA_BYTES); delete or replace files first`,
-  );
-
-const uploadBudgetExceeded = (retryAfterSeconds: number) =>
-  new DomainException(
-    HttpStatus.TOO_MANY_REQUESTS,
-    ErrorCode.UploadBudgetExceeded,
-    `You have uploaded as much as allowed this hour (UPLOAD_BYTES_PER_HOUR); try again in ${retryAfterSeconds} s`,
-    undefined,
-    { 'Retry-After': String(retryAfterSeconds) },
-  );
 
 const fieldErrors = (errors: ValidationError[]) =>
   errors.map((e) => ({ field: e.property, errors: Object.values(e.constraints ?? {}) }));
@@ -77,6 +70,8 @@ export class ProductsService {
     private readonly config: AppConfig,
     private readonly catalogue: CatalogueService,
     private readonly limits: RateLimitService,
+    private readonly uploads: UploadsService,
+    private readonly notifier: NewVersionNotifier,
   ) {}
 
   /**
@@ -140,15 +135,69 @@ export class ProductsService {
         priceCents: dto.priceCents,
         currency: dto.currency ?? this.defaultCurrency(),
         status: ProductStatus.Published,
+        fileVersion: 1,
         ...this.fileColumns(file),
       });
       await this.dataSource.transaction(async (m) => {
         await this.assertWithinQuota(m, creator.id, file.size);
         await m.insert(Product, product);
+        await this.insertVersion(m, product, null);
       });
       this.catalogue.invalidate();
       return toProductDto(product);
     });
+  }
+
+  /**
+   * A product from a finished resumable upload: the listing is validated, then the bytes are
+   * checked where they are stored (size, type by magic number, extension), and only then are
+   * the product, its first version and the upload's use written, in one transaction.
+   */
+  async createFromUpload(creator: User, dto: CreateProductFromUploadDto): Promise<ProductDto> {
+    const currency = dto.currency ?? this.defaultCurrency();
+    this.assertCurrency(currency);
+    this.assertPriceFor(dto.priceCents, currency);
+    const file = await this.uploads.verifyFinished(creator, dto.uploadId);
+    const product = this.products.create({
+      id: randomUUID(),
+      creatorId: creator.id,
+      title: dto.title,
+      description: dto.description ?? '',
+      priceCents: dto.priceCents,
+      currency,
+      status: ProductStatus.Published,
+      fileVersion: 1,
+      ...this.uploadColumns(file),
+    });
+    await this.dataSource.transaction(async (manager) => {
+      await this.assertWithinQuota(manager, creator.id, file.size);
+      await manager.insert(Product, product);
+      await this.insertVersion(manager, product, null);
+      await this.uploads.attach(manager, file.session, product.id);
+    });
+    await this.uploads.afterAttach(file.session);
+    this.catalogue.invalidate();
+    return toProductDto(product);
+  }
+
+  /** Every file the product has had, newest first. */
+  async versions(creator: User, id: string): Promise<ProductVersionListDto> {
+    await this.findOwn(creator, id);
+    const versions = await this.dataSource.getRepository(ProductVersion).find({
+      where: { productId: id },
+      order: { version: 'DESC' },
+    });
+    return {
+      items: versions.map((v) => ({
+        version: v.version,
+        fileName: v.fileName,
+        size: v.fileSize,
+        contentType: v.contentType,
+        sha256: v.sha256,
+        note: v.note,
+        createdAt: v.createdAt,
+      })),
+    };
   }
 
   async list(creator: User, query: PageQueryDto): Promise<Page<ProductDto>> {
@@ -214,35 +263,102 @@ export class ProductsService {
   }
 
   /**
-   * Stores the new file under a new key, then points the row at it (version + 1) and only after
-   * that commit removes the old object, so a download never finds the row without its file.
+   * A new version of the file: multipart as before, or JSON `{uploadId, note?, notifyBuyers?}`
+   * naming a finished resumable upload. The old object stays (older versions are kept).
    */
   async replaceFile(creator: User, id: string, req: Request): Promise<ProductDto> {
+    if (/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      const dto = (await this.validation.transform(req.body, {
+        type: 'body',
+        metatype: ReplaceFileFromUploadDto,
+      })) as ReplaceFileFromUploadDto;
+      return this.replaceFromUpload(creator, id, dto);
+    }
     const existing = await this.findOwn(creator, id);
     const { file } = await receiveUpload(req, {
-      // The old file is deleted once the new one is in: it does not count against the quota.
+      // The quota counts the current file only, so the one replaced makes room.
       ...(await this.uploadOptions(creator.id, id, Number(existing.fileSize))),
       fieldNames: [],
     });
-    let oldKey = '';
     const product = await this.keepOrDelete(file, () =>
-      this.dataSource.transaction(async (manager) => {
-        await this.lockCreator(manager, creator.id);
-        const repository = manager.getRepository(Product);
-        const current = await repository.findOne({
-          where: { id, creatorId: creator.id },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (current === null) throw notFound('Product');
-        await this.assertWithinQuota(manager, creator.id, file.size - Number(current.fileSize));
-        oldKey = current.fileKey;
-        Object.assign(current, this.fileColumns(file), { fileVersion: current.fileVersion + 1 });
-        return repository.save(current);
-      }),
+      this.newVersion(creator, id, this.fileColumns(file), { note: null }),
     );
     this.catalogue.invalidate();
-    await deleteQuietly(this.storage, oldKey);
     return toProductDto(product);
+  }
+
+  async replaceFromUpload(
+    creator: User,
+    id: string,
+    dto: ReplaceFileFromUploadDto,
+  ): Promise<ProductDto> {
+    await this.findOwn(creator, id);
+    const file = await this.uploads.verifyFinished(creator, dto.uploadId);
+    const product = await this.newVersion(creator, id, this.uploadColumns(file), {
+      note: dto.note ?? null,
+      notifyBuyers: dto.notifyBuyers === true,
+      attach: (manager) => this.uploads.attach(manager, file.session, id),
+    });
+    await this.uploads.afterAttach(file.session);
+    this.catalogue.invalidate();
+    return toProductDto(product);
+  }
+
+  /**
+   * Points the row at a new file (version + 1) and records the version, in one transaction
+   * holding the product's row lock, so two replacements never get the same number.
+   */
+  private newVersion(
+    creator: User,
+    id: string,
+    columns: Pick<Product, 'fileKey' | 'fileName' | 'fileSize' | 'contentType' | 'sha256'>,
+    options: {
+      note: string | null;
+      notifyBuyers?: boolean;
+      attach?: (manager: EntityManager) => Promise<void>;
+    },
+  ): Promise<Product> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.lockCreator(manager, creator.id);
+      const repository = manager.getRepository(Product);
+      const current = await repository.findOne({
+        where: { id, creatorId: creator.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (current === null) throw notFound('Product');
+      // The quota counts each product's current file: a new version counts as the difference.
+      await this.assertWithinQuota(manager, creator.id, columns.fileSize - current.fileSize);
+      Object.assign(current, columns, { fileVersion: current.fileVersion + 1 });
+      const saved = await repository.save(current);
+      await this.insertVersion(manager, saved, options.note);
+      await options.attach?.(manager);
+      if (options.notifyBuyers) {
+        await this.notifier.newVersion(manager, {
+          productId: saved.id,
+          title: saved.title,
+          version: saved.fileVersion,
+          note: options.note,
+        });
+      }
+      return saved;
+    });
+  }
+
+  private async insertVersion(
+    manager: EntityManager,
+    product: Product,
+    note: string | null,
+  ): Promise<void> {
+    await manager.insert(ProductVersion, {
+      productId: product.id,
+      version: product.fileVersion,
+      fileKey: product.fileKey,
+      fileName: product.fileName,
+      fileSize: product.fileSize,
+      contentType: product.contentType,
+      sha256: product.sha256,
+      note,
+    });
   }
 
   private async findOwn(creator: User, id: string): Promise<Product> {
@@ -266,7 +382,7 @@ export class ProductsService {
   ): Promise<FileOptions> {
     const { quotaBytes } = this.config.uploads;
     const quotaLeft =
-      quotaBytes - (await this.storedBytes(this.dataSource.manager, creatorId)) + replacedBytes;
+      quotaBytes - (await storedBytes(this.dataSource.manager, creatorId)) + replacedBytes;
     const hour = await this.limits.remaining('uploadBytes', creatorId);
     if (hour.points <= 0) throw uploadBudgetExceeded(hour.retryAfterSeconds);
     if (quotaLeft <= 0) throw storageQuotaExceeded(quotaBytes);
@@ -290,13 +406,14 @@ export class ProductsService {
     };
   }
 
-  /** The size of every file a creator keeps in storage (archived products' too). */
-  private async storedBytes(m: EntityManager, creatorId: string): Promise<number> {
-    const rows: { n: string }[] = await m.query(
-      'SELECT COALESCE(sum(file_size), 0)::text AS n FROM products WHERE creator_id = $1',
-      [creatorId],
-    );
-    return Number(rows[0].n);
+  private uploadColumns(file: VerifiedUpload) {
+    return {
+      fileKey: file.key,
+      fileName: file.fileName,
+      fileSize: file.size,
+      contentType: file.contentType,
+      sha256: file.sha256,
+    };
   }
 
   /** Serialises a creator's file writes, so concurrent uploads cannot overrun the quota. */
@@ -312,7 +429,7 @@ export class ProductsService {
   ): Promise<void> {
     await this.lockCreator(m, creatorId);
     const { quotaBytes } = this.config.uploads;
-    if ((await this.storedBytes(m, creatorId)) + addedBytes > quotaBytes) {
+    if ((await storedBytes(m, creatorId)) + addedBytes > quotaBytes) {
       throw storageQuotaExceeded(quotaBytes);
     }
   }

@@ -49,6 +49,8 @@ interface LibraryRow {
   file_version: number;
   creator_id: string;
   display_name: string;
+  /** The newest version this buyer was given a link to, or null when never downloaded. */
+  downloaded_version: number | null;
 }
 
 @Injectable()
@@ -206,10 +208,15 @@ export class PurchasesService {
     const rows: LibraryRow[] = await this.dataSource.query(
       `SELECT p.id AS purchase_id, p.status, p.amount_cents, p.currency, p.refunded_cents, p.paid_at,
               pr.id AS product_id, pr.title, pr.status AS product_status, pr.file_name, pr.file_size,
-              pr.content_type, pr.file_version, u.id AS creator_id, u.display_name
+              pr.content_type, pr.file_version, u.id AS creator_id, u.display_name,
+              d.downloaded_version
        FROM purchases p
        JOIN products pr ON pr.id = p.product_id
        JOIN users u ON u.id = pr.creator_id
+       LEFT JOIN LATERAL (
+         SELECT max(file_version) AS downloaded_version FROM downloads
+         WHERE user_id = p.buyer_id AND product_id = p.product_id
+       ) d ON true
        WHERE p.buyer_id = $1 AND p.paid_at IS NOT NULL ${after}
        ORDER BY p.paid_at DESC, p.id DESC
        LIMIT $2`,
@@ -222,6 +229,10 @@ export class PurchasesService {
         purchaseId: r.purchase_id,
         status: r.status,
         hasAccess: grantsAccess(r),
+        version: r.file_version,
+        // Only a buyer who downloaded an older version has an update waiting; a first
+        // download is simply the latest.
+        updateAvailable: r.downloaded_version !== null && r.downloaded_version < r.file_version,
         amountCents: r.amount_cents,
         currency: r.currency,
         refundedCents: r.refunded_cents,

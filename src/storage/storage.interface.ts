@@ -11,6 +11,12 @@ export interface PutObjectParams {
   contentType: string;
 }
 
+export interface ByteRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
 export interface SignedUrlParams {
   key: string;
   /** The name the browser saves the file under (Content-Disposition). */
@@ -36,6 +42,11 @@ export interface StorageDriver {
   delete(key: string): Promise<void>;
   /** The object's size, or null when it does not exist. */
   stat(key: string): Promise<{ size: number } | null>;
+  /**
+   * The object's bytes from `start` to `end` (inclusive; the whole object without a range),
+   * streamed, or null when it does not exist.
+   */
+  read(key: string, range?: ByteRange): Promise<Readable | null>;
   /** Throws with the reason when the storage cannot serve requests (readiness). */
   checkReady(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import {
   type Account,
 } from '../helpers/factories.js';
 import type { TestApp } from '../helpers/test-app.js';
+import { pdf } from '../helpers/uploads.js';
 import { expiredToken, forgedToken } from '../helpers/tokens.js';
 
 /** Who calls: the columns of the matrix, in the order the walk runs them. */
@@ -59,6 +60,38 @@ export interface Fixtures {
    */
   spareSession: Partial<Record<Caller, Record<string, string>>>;
   sameRole: Partial<Record<Caller, Account>>;
+  /** Creator A's resumable uploads: declared only; created with tus (some bytes in); finished. */
+  uploadToCreate: string;
+  uploadInProgress: string;
+  uploadToDelete: string;
+  uploadFinished: string;
+}
+
+/** A resumable upload of creator's, its tus creation done when `bytes` is given (and sent). */
+async function resumableUpload(
+  http: TestAgent,
+  creator: Account,
+  bytes?: Buffer,
+  size = 4096,
+): Promise<string> {
+  const started = await http
+    .post('/creator/uploads')
+    .set(creator.auth)
+    .send({ fileName: 'matrix.pdf', size });
+  if (started.status !== 201) throw new Error(`upload: ${started.status}`);
+  const id = (started.body as { id: string }).id;
+  if (bytes === undefined) return id;
+  const tus = { ...creator.auth, 'Tus-Resumable': '1.0.0' };
+  await http
+    .post(`/uploads/${id}`)
+    .set({ ...tus, 'Upload-Length': String(size) })
+    .expect(201);
+  await http
+    .patch(`/uploads/${id}`)
+    .set({ ...tus, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' })
+    .send(bytes)
+    .expect(204);
+  return id;
 }
 
 /** Starts a checkout and pays it on the simulated checkout page; returns the purchase id. */
@@ -122,6 +155,11 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     };
     sameRole[caller] = role === 'creator' ? await registerCreator(http) : await registerBuyer(http);
   }
+  const uploadToCreate = await resumableUpload(http, creator);
+  const uploadInProgress = await resumableUpload(http, creator, pdf('started').subarray(0, 16));
+  const uploadToDelete = await resumableUpload(http, creator, pdf('started').subarray(0, 16));
+  const full = Buffer.concat([pdf('matrix'), Buffer.alloc(4096)]).subarray(0, 4096);
+  const uploadFinished = await resumableUpload(http, creator, full);
 
   // A real token whose account no longer exists.
   await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
@@ -159,5 +197,9 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     refreshTokens,
     spareSession,
     sameRole,
+    uploadToCreate,
+    uploadInProgress,
+    uploadToDelete,
+    uploadFinished,
   };
 }

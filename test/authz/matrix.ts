@@ -52,6 +52,18 @@ export const MATRIX: Record<string, Row> = {
   'PATCH /creator/products/:id':                [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
   'DELETE /creator/products/:id':               [U,        ROLE,   ROLE,   ROLE,      204,    NF,          U,     U,      U],
   'PUT /creator/products/:id/file':             [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  'GET /creator/products/:id/versions':         [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  // The creator turns the finished upload into a product; then it is used, and it was never
+  // the other creator's (404 either way).
+  'POST /creator/products':                     [U,        ROLE,   ROLE,   ROLE,      201,    NF,          U,     U,      U],
+  'POST /creator/uploads':                      [U,        ROLE,   ROLE,   ROLE,      201,    201,         U,     U,      U],
+  'GET /creator/uploads/:id':                   [U,        ROLE,   ROLE,   ROLE,      200,    NF,          U,     U,      U],
+  // The tus server of the local driver: a session answers only its creator.
+  'POST /uploads/:id':                          [U,        ROLE,   ROLE,   ROLE,      201,    NF,          U,     U,      U],
+  // A HEAD answer has no body, so no error code to compare: statuses only.
+  'HEAD /uploads/:id':                          [401,      403,    403,    403,       200,    404,         401,   401,    401],
+  'PATCH /uploads/:id':                         [U,        ROLE,   ROLE,   ROLE,      204,    NF,          U,     U,      U],
+  'DELETE /uploads/:id':                        [U,        ROLE,   ROLE,   ROLE,      204,    NF,          U,     U,      U],
   // Each creator sees figures and sales of their own products only (the leak walk checks it).
   'GET /creator/stats':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
   'GET /creator/sales':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
@@ -122,6 +134,36 @@ export const REQUESTS: Record<string, RouteRequest> = {
   'PUT /creator/products/:id/file': {
     params: (f) => ({ id: f.productToReplace }),
     multipart: fileOnly,
+  },
+  'GET /creator/products/:id/versions': { params: (f) => ({ id: f.productA }) },
+  'POST /creator/products': {
+    json: (f) => ({ uploadId: f.uploadFinished, title: 'From a resumable upload', priceCents: 0 }),
+  },
+  'POST /creator/uploads': { json: () => ({ fileName: 'matrix.pdf', size: 1024 }) },
+  'GET /creator/uploads/:id': { params: (f) => ({ id: f.uploadInProgress }) },
+  'POST /uploads/:id': {
+    params: (f) => ({ id: f.uploadToCreate }),
+    raw: {
+      body: '',
+      contentType: 'text/plain',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '4096' },
+    },
+  },
+  'HEAD /uploads/:id': {
+    params: (f) => ({ id: f.uploadInProgress }),
+    raw: { body: '', contentType: 'text/plain', headers: { 'Tus-Resumable': '1.0.0' } },
+  },
+  'PATCH /uploads/:id': {
+    params: (f) => ({ id: f.uploadInProgress }),
+    raw: {
+      body: 'more bytes',
+      contentType: 'application/offset+octet-stream',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '16' },
+    },
+  },
+  'DELETE /uploads/:id': {
+    params: (f) => ({ id: f.uploadToDelete }),
+    raw: { body: '', contentType: 'text/plain', headers: { 'Tus-Resumable': '1.0.0' } },
   },
   'GET /products/:id': { params: (f) => ({ id: f.productA }) },
   'POST /purchase/:productId': { params: (f) => ({ productId: f.productA }), json: () => ({}) },

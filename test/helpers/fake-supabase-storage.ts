@@ -13,7 +13,23 @@ export interface FakeBucket {
   public: boolean;
   /** Largest object in bytes; larger uploads fail like the real API (statusCode "413"). */
   fileSizeLimit?: number;
+  /** MIME types a resumable upload may declare (`*` wildcards allowed); null for any. */
+  allowedMimeTypes?: string[] | null;
   objects: Map<string, FakeObject>;
+}
+
+/** A resumable (tus) upload in progress, as the storage server keeps it until it completes. */
+export interface FakeTusUpload {
+  bucket: string;
+  objectName: string;
+  contentType: string;
+  length: number;
+  chunks: Buffer[];
+  offset: number;
+  /** A PATCH is being received: another one on the same URL gets 409. */
+  busy: boolean;
+  /** The length of every PATCH body received, in order. */
+  patchSizes: number[];
 }
 
 export interface FakeRequest {
@@ -32,6 +48,7 @@ export class FakeSupabaseStorage {
   readonly serviceRoleKey = 'test';
   readonly buckets = new Map<string, FakeBucket>();
   readonly requests: FakeRequest[] = [];
+  readonly tusUploads = new Map<string, FakeTusUpload>();
   private readonly jwtSecret = randomBytes(32);
   private server?: Server;
   private port = 0;
@@ -83,17 +100,17 @@ export class FakeSupabaseStorage {
   }
 
   /** A signed-URL token as the real server makes them: HS256 over `{ url, iat, exp }`. */
-  private signToken(url: string, expiresIn: number): string {
+  private signToken(url: string, expiresIn: number, extra: object = {}): string {
     const iat = Math.floor(Date.now() / 1000);
     const header = b64({ alg: 'HS256', typ: 'JWT' });
-    const payload = b64({ url, iat, exp: iat + expiresIn });
+    const payload = b64({ url, iat, exp: iat + expiresIn, ...extra });
     const signature = createHmac('sha256', this.jwtSecret)
       .update(`${header}.${payload}`)
       .digest('base64url');
     return `${header}.${payload}.${signature}`;
   }
 
-  private verifyToken(token: string): { url: string; exp: number } | string {
+  private verifyToken(token: string): { url: string; exp: number; upsert?: boolean } | string {
     const [header, payload, signature, ...rest] = token.split('.');
     if (rest.length > 0 || signature === undefined) return 'jwt malformed';
     const expected = createHmac('sha256', this.jwtSecret).update(`${header}.${payload}`).digest();
@@ -120,6 +137,10 @@ export class FakeSupabaseStorage {
     if (area === 'object' && rest[0] === 'sign' && method === 'GET') {
       return this.serveSigned(req, res, rest.slice(1), url);
     }
+    // Resumable uploads with a signed upload token: the token (x-signature) is the credential.
+    if (area === 'upload' && rest[0] === 'resumable' && rest[1] === 'sign') {
+      return this.tus(req, res, method, rest[2]);
+    }
     if (req.headers.authorization !== `Bearer ${this.serviceRoleKey}`) {
       return fail(res, '403', 'InvalidJWT', 'invalid signature');
     }
@@ -134,12 +155,43 @@ export class FakeSupabaseStorage {
         owner: '',
         public: bucket.public,
         file_size_limit: bucket.fileSizeLimit ?? null,
-        allowed_mime_types: null,
+        allowed_mime_types: bucket.allowedMimeTypes ?? null,
         created_at: now,
         updated_at: now,
       });
     }
+    if (area === 'bucket' && method === 'PUT' && rest.length === 1) {
+      const bucket = this.buckets.get(rest[0]);
+      if (bucket === undefined) return fail(res, '404', 'NoSuchBucket', 'Bucket not found');
+      const body = JSON.parse((await readAll(req)).toString() || '{}') as {
+        public?: boolean;
+        file_size_limit?: number | null;
+        allowed_mime_types?: string[] | null;
+      };
+      if (body.public !== undefined) bucket.public = body.public;
+      if (body.file_size_limit !== undefined)
+        bucket.fileSizeLimit = body.file_size_limit ?? undefined;
+      if (body.allowed_mime_types !== undefined) bucket.allowedMimeTypes = body.allowed_mime_types;
+      return send(res, 200, { message: 'Successfully updated' });
+    }
     if (area !== 'object') return notFoundRoute(res);
+
+    // createSignedUploadUrl: a token for one object name, valid 2 hours (hosted Supabase).
+    if (rest[0] === 'upload' && rest[1] === 'sign' && method === 'POST') {
+      const [bucketName, ...keyParts] = rest.slice(2);
+      const key = keyParts.join('/');
+      if (!this.buckets.has(bucketName))
+        return fail(res, '404', 'NoSuchBucket', 'Bucket not found');
+      const upsert = req.headers['x-upsert'] === 'true';
+      if (this.object(bucketName, key) !== undefined && !upsert) {
+        return fail(res, '409', 'KeyAlreadyExists', 'The resource already exists', 'Duplicate');
+      }
+      const token = this.signToken(`${bucketName}/${key}`, 7200, { upsert });
+      return send(res, 200, {
+        url: `/object/upload/sign/${bucketName}/${key}?token=${token}`,
+        token,
+      });
+    }
 
     if (rest[0] === 'sign' && method === 'POST') {
       const [bucketName, ...keyParts] = rest.slice(1);
@@ -216,6 +268,147 @@ export class FakeSupabaseStorage {
       return send(res, 200, { Id: randomUUID(), Key: `${bucketName}/${key}` });
     }
     return notFoundRoute(res);
+  }
+
+  /**
+   * Supabase's tus endpoint with a signed upload token (storage-api src/http/routes/tus): POST
+   * `/upload/resumable/sign` creates (metadata bucketName, objectName, contentType), the
+   * Location is `/upload/resumable/sign/<base64url(bucket/object/version)>`, every request
+   * carries the token as `x-signature`, and the object exists only once the last byte arrived.
+   */
+  private async tus(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    id: string | undefined,
+  ): Promise<void> {
+    const tusHeaders = { 'Tus-Resumable': '1.0.0' };
+    const plain = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...tusHeaders, ...headers, 'Content-Type': 'text/plain' });
+      res.end(body);
+    };
+    if (method !== 'OPTIONS' && req.headers['tus-resumable'] !== '1.0.0') {
+      return plain(412, 'Tus-Resumable Required');
+    }
+    const signature = req.headers['x-signature'];
+    if (typeof signature !== 'string') return plain(400, 'Missing x-signature header');
+    const claims = this.verifyToken(signature);
+    if (typeof claims === 'string') return plain(400, claims);
+
+    if (method === 'POST' && id === undefined) {
+      const metadata = Object.fromEntries(
+        String(req.headers['upload-metadata'] ?? '')
+          .split(',')
+          .filter((pair) => pair.trim() !== '')
+          .map((pair) => {
+            const [key, value = ''] = pair.trim().split(' ');
+            return [key, Buffer.from(value, 'base64').toString('utf8')];
+          }),
+      );
+      const length = Number(req.headers['upload-length']);
+      // The real server answers an empty upload with a bare 404, which retrying clients loop on.
+      if (length === 0) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      if (!Number.isSafeInteger(length) || length < 0) return plain(400, 'Invalid upload-length');
+      const bucketName = metadata.bucketName ?? '';
+      const objectName = metadata.objectName ?? '';
+      if (claims.url !== `${bucketName}/${objectName}`) {
+        return plain(400, 'The url do not match the signature');
+      }
+      const bucket = this.buckets.get(bucketName);
+      if (bucket === undefined) return plain(404, 'Bucket not found');
+      const contentType = metadata.contentType ?? 'application/octet-stream';
+      const allowed = bucket.allowedMimeTypes;
+      if (
+        allowed &&
+        !allowed.some(
+          (type) =>
+            type === contentType ||
+            (type.endsWith('/*') && contentType.startsWith(type.slice(0, -1))),
+        )
+      ) {
+        return plain(415, `mime type ${contentType} is not supported`);
+      }
+      if (bucket.objects.has(objectName) && claims.upsert !== true) {
+        return plain(409, 'The resource already exists');
+      }
+      const uploadId = Buffer.from(`${bucketName}/${objectName}/${randomUUID()}`).toString(
+        'base64url',
+      );
+      this.tusUploads.set(uploadId, {
+        bucket: bucketName,
+        objectName,
+        contentType,
+        length,
+        chunks: [],
+        offset: 0,
+        busy: false,
+        patchSizes: [],
+      });
+      const host = req.headers.host ?? `127.0.0.1:${this.port}`;
+      res.writeHead(201, {
+        ...tusHeaders,
+        Location: `http://${host}/storage/v1/upload/resumable/sign/${uploadId}`,
+      });
+      res.end();
+      return;
+    }
+    const upload = id === undefined ? undefined : this.tusUploads.get(id);
+    if (upload === undefined) return plain(404, 'Upload not found');
+    if (claims.url !== `${upload.bucket}/${upload.objectName}`) {
+      return plain(400, 'The url do not match the signature');
+    }
+    if (method === 'HEAD') {
+      res.writeHead(200, {
+        ...tusHeaders,
+        'Upload-Offset': String(upload.offset),
+        'Upload-Length': String(upload.length),
+        'Cache-Control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    if (method !== 'PATCH') return plain(404, 'Not found');
+    // Two clients on one upload URL: the one that comes second loses the lock.
+    if (upload.busy) return plain(409, 'Upload is locked by another request');
+    if (req.headers['content-type'] !== 'application/offset+octet-stream') {
+      return plain(415, 'Invalid Content-Type');
+    }
+    if (Number(req.headers['upload-offset']) !== upload.offset) {
+      return plain(409, 'Upload-Offset conflict');
+    }
+    upload.busy = true;
+    let body: Buffer;
+    try {
+      body = await readAll(req);
+    } catch {
+      upload.busy = false;
+      return;
+    }
+    upload.busy = false;
+    if (upload.offset + body.length > upload.length) {
+      return plain(413, 'Upload-Length exceeded');
+    }
+    upload.chunks.push(body);
+    upload.patchSizes.push(body.length);
+    upload.offset += body.length;
+    const headers: Record<string, string> = { 'Upload-Offset': String(upload.offset) };
+    if (upload.offset === upload.length) {
+      const bytes = Buffer.concat(upload.chunks);
+      this.buckets.get(upload.bucket)?.objects.set(upload.objectName, {
+        bytes,
+        contentType: upload.contentType,
+        createdAt: new Date(),
+        etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
+      });
+      upload.chunks = [];
+      headers['Tus-Complete'] = '1';
+    }
+    res.writeHead(204, { ...tusHeaders, ...headers });
+    res.end();
   }
 
   private serveSigned(req: IncomingMessage, res: ServerResponse, path: string[], url: URL): void {

@@ -36,6 +36,12 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   LINK_INVALID: 'This download link is not valid. Download again from your library.',
   LINK_EXPIRED: 'This download link has expired. Download again from your library.',
   RANGE_NOT_SATISFIABLE: 'The download could not resume. Start it again from your library.',
+  UPLOAD_INCOMPLETE: 'The upload has not finished yet. Let it complete, then try again.',
+  UPLOAD_CLOSED: 'This upload has expired or was refused. Please upload the file again.',
+  UPLOAD_ALREADY_USED: 'This upload is already the file of a product. Upload the file again.',
+  UPLOAD_OFFSET_MISMATCH: 'The upload got out of step. It will resume from where the shop has it.',
+  UPLOAD_EXISTS: 'This upload was started already. It will resume from where it stopped.',
+  TUS_PROTOCOL_ERROR: 'The upload could not be sent. Reload the page and try again.',
   ALREADY_OWNED: 'You already own this. It is in your library.',
   REDIRECT_NOT_ALLOWED:
     'Checkout cannot return to this address: the shop must list it in CORS_ORIGINS.',

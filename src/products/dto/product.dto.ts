@@ -41,8 +41,14 @@ export class ProductDto extends ProductFieldsDto {
   @ApiProperty({ enum: ProductStatus, enumName: 'ProductStatus' })
   status: ProductStatus;
 
-  @ApiProperty({ example: 'a3f1…', description: 'Hex SHA-256 of the file' })
-  sha256: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'a3f1…',
+    description:
+      'Hex SHA-256 of the file; null when it went by resumable upload straight to Supabase Storage, whose bytes the API never reads',
+  })
+  sha256: string | null;
 }
 
 export class CreatorSummaryDto {

@@ -139,6 +139,18 @@ export class LibraryItemDto {
   @ApiProperty({ description: 'Whether GET /download/{productId} gives a link now' })
   hasAccess: boolean;
 
+  @ApiProperty({
+    example: 2,
+    description: "The product file's latest version (what a download gives)",
+  })
+  version: number;
+
+  @ApiProperty({
+    description:
+      'True when you downloaded an earlier version and not this one yet (from your download links)',
+  })
+  updateAvailable: boolean;
+
   @ApiProperty({ example: 1500 })
   amountCents: number;
 

@@ -11,6 +11,7 @@ import {
   type FileHandle,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Logger } from '@nestjs/common';
 import { DomainException } from '../../common/domain.exception.js';
@@ -18,6 +19,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { signDownloadToken, verifyDownloadToken, type DownloadGrant } from '../download-token.js';
 import { assertValidKey, ObjectExistsException, safeContentType } from '../storage.errors.js';
 import type {
+  ByteRange,
   PutObjectParams,
   SignedUrl,
   SignedUrlParams,
@@ -137,6 +139,13 @@ export class LocalStorageDriver implements StorageDriver {
       if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return null;
       throw error;
     }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable | null> {
+    const opened = await this.open(key);
+    if (opened === null) return null;
+    // The stream owns the handle and closes it when it ends or is destroyed.
+    return opened.handle.createReadStream(range === undefined ? {} : { ...range });
   }
 
   /** An open handle on the object (the caller closes it), or null when there is none. */
