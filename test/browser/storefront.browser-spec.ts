@@ -1,6 +1,7 @@
 // The storefront (web/, served at /app/) in a real browser against the real app: a buyer signs
 // up, pays on the simulated checkout and downloads the exact bytes; a creator signs in, uploads
-// with a progress bar, sees the sale in the chart and the table, edits, versions and archives.
+// resumably (tus) with a progress bar, sees the sale in the chart and the table, edits, adds a
+// version with a note and archives.
 // Every page is checked with axe-core and at 390 px wide. Run with `npm run test:browser`.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -300,6 +301,13 @@ describe('the storefront at /app/', () => {
         downloadThroughput: -1,
         uploadThroughput: 256 * 1024,
       });
+      // The bytes go through the tus protocol (creation, then PATCH), not one multipart request.
+      const tusRequests: string[] = [];
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/uploads/')) {
+          tusRequests.push(request.method());
+        }
+      });
       const form = page.getByRole('form', { name: 'Sell a new file' });
       await form.getByLabel('File').setInputFiles({
         name: 'sketchbook.pdf',
@@ -335,6 +343,7 @@ describe('the storefront at /app/', () => {
         uploadThroughput: -1,
       });
 
+      expect(tusRequests).toContain('PATCH');
       await page.getByRole('link', { name: 'Sketchbook Vol. 2' }).first().waitFor();
       const catalogue = await t.http.get('/products').query({ q: 'Sketchbook' }).expect(200);
       expect(catalogue.body.items).toMatchObject([
@@ -367,8 +376,13 @@ describe('the storefront at /app/', () => {
         mimeType: 'application/pdf',
         buffer: pdf(4096),
       });
+      await version.getByLabel('What changed').fill('Two new sketches from the coast.');
       await version.getByRole('button', { name: 'Upload new version' }).click();
       await version.getByText('Version 2 is live.').waitFor();
+      const versions = page.getByRole('region', { name: 'Versions' }).getByRole('listitem');
+      await versions.filter({ hasText: 'Version 2: sketchbook-v2.pdf' }).waitFor();
+      expect(await versions.count()).toBe(2);
+      await versions.filter({ hasText: 'Two new sketches from the coast.' }).waitFor();
 
       await page.getByRole('button', { name: 'Archive', exact: true }).click();
       await page.getByRole('button', { name: 'Yes, archive Sketchbook Vol. 2' }).click();

@@ -71,7 +71,8 @@ export class ApiFailure extends Error {
   }
 }
 
-function failure(response: Response, body: unknown): ApiFailure {
+/** An error answer (status, headers, JSON body) as ApiFailure: for clients other than `call`. */
+export function failure(response: Response, body: unknown): ApiFailure {
   const error = (typeof body === 'object' && body !== null ? body : {}) as Partial<ApiError>;
   const code = typeof error.code === 'string' ? error.code : 'INTERNAL';
   let message = messageFor(code);
@@ -137,58 +138,6 @@ export async function call<T>(send: () => Promise<Result<T>>): Promise<T> {
   }
   if (!result.response.ok) throw failure(result.response, result.error);
   return result.data as T;
-}
-
-/**
- * A multipart request with upload progress (fetch cannot report it): uploads and new versions.
- * `onProgress` receives the fraction sent, 0 to 1.
- */
-export async function sendForm<T>(
-  method: 'POST' | 'PUT',
-  path: string,
-  form: FormData,
-  onProgress: (fraction: number) => void,
-  signal?: AbortSignal,
-): Promise<T> {
-  try {
-    return await sendFormOnce<T>(method, path, form, onProgress, signal);
-  } catch (error) {
-    // An access token that ended during a long upload: renew it and send the file again.
-    if (!(error instanceof ApiFailure && error.status === 401 && token !== null)) throw error;
-    if ((await renewSession()) === null) throw error;
-    onProgress(0);
-    return sendFormOnce<T>(method, path, form, onProgress, signal);
-  }
-}
-
-function sendFormOnce<T>(
-  method: 'POST' | 'PUT',
-  path: string,
-  form: FormData,
-  onProgress: (fraction: number) => void,
-  signal?: AbortSignal,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open(method, `${API_URL}${path}`);
-    if (token !== null) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-    xhr.responseType = 'json';
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
-    };
-    xhr.onload = () => {
-      const response = new Response(null, {
-        status: xhr.status,
-        headers: { 'Retry-After': xhr.getResponseHeader('Retry-After') ?? '' },
-      });
-      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response as T);
-      else reject(failure(response, xhr.response));
-    };
-    xhr.onerror = () => reject(new ApiFailure(0, 'NETWORK', NETWORK_MESSAGE));
-    xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
-    signal?.addEventListener('abort', () => xhr.abort());
-    xhr.send(form);
-  });
 }
 
 /** A file answer of the API (the sales CSV) as a Blob, with the name the API suggests. */
