@@ -1,4 +1,7 @@
 import pg from 'pg';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { PaymentsDriver } from '../src/payments/payments.interface.js';
+import { PayoutsService } from '../src/payouts/payouts.service.js';
 import { CatalogueService } from '../src/products/catalogue.service.js';
 import { CatalogueQueryDto } from '../src/products/dto/catalogue-query.dto.js';
 import {
@@ -56,7 +59,15 @@ async function explainQueries(client: pg.Client, log: (line: string) => void): P
   const { rows } = await client.query<{ creator_id: string }>(
     'SELECT creator_id FROM products LIMIT 1',
   );
-  const catalogue = new CatalogueService(undefined as never);
+  // Connect payouts mode: its `purchasable` subquery is the costlier plan.
+  const payouts = new PayoutsService(
+    undefined as never,
+    { name: 'stripe' } as PaymentsDriver,
+    {
+      payouts: { mode: 'connect', feeBps: 500, feeFixedCents: 0 },
+    } as AppConfig,
+  );
+  const catalogue = new CatalogueService(undefined as never, payouts);
   const query = (q: Partial<CatalogueQueryDto>) =>
     Object.assign(new CatalogueQueryDto(), { limit: 20, sort: 'newest' }, q);
   const cases: [string, CatalogueQueryDto][] = [

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import {
   type BenchResult,
   buyProduct,
   compare,
+  comparePerCpu,
   createProduct,
   envNumber,
   fetchBody,
@@ -15,6 +17,7 @@ import {
   startApp,
   startBareHttp,
   startFileServer,
+  startLinkFloor,
   startMinimalNest,
   withServer,
 } from './lib.js';
@@ -57,7 +60,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const fileSize = envNumber('BENCH_DOWNLOAD_BYTES', 256 * MiB);
   const downloads = envNumber('BENCH_DOWNLOADS', 3);
   // One link serves every download of the run; links otherwise die after 60 s.
-  const env = { DOWNLOAD_URL_TTL_SECONDS: '3600', MAX_UPLOAD_BYTES: String(fileSize + MiB) };
+  const jwtSecret = randomBytes(32).toString('hex');
+  const env = {
+    DOWNLOAD_URL_TTL_SECONDS: '3600',
+    MAX_UPLOAD_BYTES: String(fileSize + MiB),
+    JWT_SECRET: jwtSecret,
+  };
   return withServer(startApp(ctx, env), async (app) => {
     const creator = await signUp(app.baseUrl, 'creator');
     const buyer = await signUp(app.baseUrl, 'buyer');
@@ -69,18 +77,44 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     if (answer.status !== 200) throw new Error(`GET /download: ${answer.status}`);
     ctx.log(`link answer of ${answer.body.length} bytes (${answer.contentType})`);
 
+    // The fair floor shares the app's database, so it needs the server (the embedded one is a
+    // single connection owned by the app).
+    const floor =
+      app.databaseUrl === undefined
+        ? undefined
+        : await startLinkFloor({ databaseUrl: app.databaseUrl, jwtSecret });
     const links = await withServer(
       startMinimalNest(answer.body, answer.contentType, '/download/x'),
       (nest) =>
         withServer(startBareHttp(answer.body, answer.contentType, '/download/x'), (bare) =>
-          loadInTurns(ctx, {
-            app: { url: linkUrl, headers: auth },
+          loadInTurns<string>(ctx, {
+            app: { url: linkUrl, headers: auth, serverPid: app.pid },
+            ...(floor && {
+              floor: {
+                url: `${floor.baseUrl}/download/${small}`,
+                headers: auth,
+                serverPid: floor.pid,
+              },
+            }),
             nest: { url: `${nest.baseUrl}/download/x`, headers: auth },
             bare: { url: `${bare.baseUrl}/download/x`, headers: auth },
           }),
         ),
-    );
+    ).finally(() => floor?.stop());
     assertClean(links);
+    const floorRows = links.floor
+      ? [
+          compare(
+            'links issued/s',
+            links.app.requestsPerSec,
+            'req/s',
+            'NestJS + pg floor (goal 0.7x)',
+            links.floor.requestsPerSec,
+          ),
+          ...comparePerCpu('links per CPU-second', links.app, 'NestJS + pg floor', links.floor),
+          compare('link p50', links.app.p50, 'ms', 'NestJS + pg floor', links.floor.p50),
+        ]
+      : [];
 
     ctx.log(`a ${fileSize / MiB} MiB product: upload, buy, one link`);
     const big = await createProduct(app.baseUrl, creator.token, {
@@ -106,6 +140,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
       fileSize / MiB / (times.reduce((a, b) => a + b, 0) / times.length);
 
     return [
+      ...floorRows,
       compare(
         'links issued/s',
         links.app.requestsPerSec,

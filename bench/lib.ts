@@ -317,6 +317,27 @@ export function startMinimalNest(
 }
 
 /**
+ * Baseline: the floor for `GET /download/:productId`, a minimal NestJS app on Express doing the
+ * same round trips with `pg` directly on the app's database (same pool size), answering at
+ * `/download/:productId` for tokens signed with `jwtSecret`.
+ */
+export function startLinkFloor(options: {
+  databaseUrl: string;
+  jwtSecret: string;
+  poolSize?: number;
+}): Promise<RunningServer> {
+  return startServerScript(
+    'minimal-nest-pg.js',
+    {
+      DATABASE_URL: options.databaseUrl,
+      JWT_SECRET: options.jwtSecret,
+      DB_POOL_SIZE: String(options.poolSize ?? 10),
+    },
+    '/ready',
+  );
+}
+
+/**
  * Baseline: a bare `node:http` server streaming `file` on every GET
  * (`fs.createReadStream(file).pipe(res)`, with its length and content type).
  */

@@ -9,6 +9,8 @@ import { CreateSessions1796057568156 } from './1796057568156-CreateSessions.js';
 import { CreatePaymentIssues1796057625203 } from './1796057625203-CreatePaymentIssues.js';
 import { AddUploadSessionsAndVersions1796057755628 } from './1796057755628-AddUploadSessionsAndVersions.js';
 import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPurchaseProviderCheckedAt.js';
+import { CreateOutboxAndUserTokens1796059077809 } from './1796059077809-CreateOutboxAndUserTokens.js';
+import { AddCreatorPayouts1796059987337 } from './1796059987337-AddCreatorPayouts.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -24,4 +26,6 @@ export const MIGRATIONS: MigrationClass[] = [
   CreatePaymentIssues1796057625203,
   AddUploadSessionsAndVersions1796057755628,
   AddPurchaseProviderCheckedAt1796058658957,
+  CreateOutboxAndUserTokens1796059077809,
+  AddCreatorPayouts1796059987337,
 ];

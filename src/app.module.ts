@@ -8,7 +8,9 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PayoutsModule } from './payouts/payouts.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -27,12 +29,14 @@ export class AppModule {
         RateLimitModule,
         DatabaseModule.forRoot(),
         UsersModule,
+        MailModule,
         AuthModule,
         HealthModule,
         StorageModule,
         UploadsModule,
         ProductsModule,
         PaymentsModule,
+        PayoutsModule,
         PurchasesModule,
         DownloadsModule,
         StatsModule,

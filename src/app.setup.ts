@@ -71,13 +71,17 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       parameterLimit: MAX_BODY_VALUES + 1,
     }),
   );
-  app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'ETag'],
-    // The refresh cookie: only the listed origins may send it (never `*`).
-    credentials: true,
-    maxAge: 600,
-  });
+  // With no CORS_ORIGINS, cors({ origin: false }) only calls next(): not mounting it answers the
+  // same (no CORS headers, preflights fall through) without its work on every request.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'ETag'],
+      // The refresh cookie: only the listed origins may send it (never `*`).
+      credentials: true,
+      maxAge: 600,
+    });
+  }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   serveWebApp(app, config);

@@ -41,6 +41,7 @@ describe('accounts and authentication', () => {
           email: 'maker@example.com',
           role: 'creator',
           displayName: 'Maker',
+          emailVerified: false,
           createdAt: expect.any(String),
         },
       });

@@ -32,7 +32,8 @@ describe('the shape of request bodies', () => {
   beforeAll(async () => {
     t = await createTestApp();
     f = await createFixtures(t);
-    routes = listRoutes(t).filter((r) => r.method !== 'GET');
+    // HEAD answers carry no body to check.
+    routes = listRoutes(t).filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
   });
   afterAll(async () => {
     await t.close();

@@ -200,6 +200,10 @@ class FlakyLocalDriver extends LocalStorageDriver {
         else done(null, chunk);
       },
     });
+    // put() awaits a mkdir before its pipeline listens, and on a busy machine the breaker can
+    // fail in between: without a listener of its own, pipe() throws that error as unhandled.
+    // The pipeline still sees it, since it reports a stream that was already destroyed.
+    breaker.on('error', () => undefined);
     const body: Readable = params.body.pipe(breaker);
     params.body.on('error', (error) => breaker.destroy(error));
     return super.put({ ...params, body });

@@ -7,7 +7,9 @@ import {
   registerBuyer,
   registerCreator,
 } from './helpers/factories.js';
+import { AccountTokensService } from '../src/auth/account-tokens.service.js';
 import { SessionsService } from '../src/auth/sessions/sessions.service.js';
+import { UserTokenPurpose } from '../src/auth/user-token.entity.js';
 import { snapshotTables } from './helpers/db-snapshot.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { multipart, pdf, storedFiles } from './helpers/uploads.js';
@@ -68,6 +70,18 @@ describe('mass assignment: fields a caller must not set are refused', () => {
     for (let i = 0; i < Object.keys(FORBIDDEN).length + 2; i++) {
       refreshTokens.push((await sessions.open(buyer.id)).token);
     }
+    const accountTokens = t.app.get(AccountTokensService);
+    const verifyToken = (
+      await accountTokens.issue(t.dataSource.manager, buyer.id, UserTokenPurpose.VerifyEmail, 3600)
+    ).token;
+    const resetToken = (
+      await accountTokens.issue(
+        t.dataSource.manager,
+        (await registerBuyer(t.http)).id,
+        UserTokenPurpose.ResetPassword,
+        3600,
+      )
+    ).token;
     // Its own account: an accepted password change ends the account's other sessions.
     const changer = await registerBuyer(t.http);
 
@@ -117,6 +131,18 @@ describe('mass assignment: fields a caller must not set are refused', () => {
         name: 'POST /refresh',
         send: (extra) =>
           t.http.post('/refresh').send({ refresh_token: refreshTokens.pop(), ...extra }),
+      },
+      {
+        name: 'POST /password/forgot',
+        ...json('post', '/password/forgot', {}, { email: `nobody-${randomUUID()}@example.com` }),
+      },
+      {
+        name: 'POST /password/reset',
+        ...json('post', '/password/reset', {}, { token: resetToken, newPassword: 'new password' }),
+      },
+      {
+        name: 'POST /email/verify',
+        ...json('post', '/email/verify', {}, { token: verifyToken }),
       },
       {
         name: 'PUT /me/password',
@@ -185,7 +211,10 @@ describe('mass assignment: fields a caller must not set are refused', () => {
       'PATCH /creator/products/:id',
       'POST /checkout/simulated/:sessionId/pay',
       'POST /creator/upload',
+      'POST /email/verify',
       'POST /login',
+      'POST /password/forgot',
+      'POST /password/reset',
       'POST /purchase/:productId',
       'POST /refresh',
       'POST /register/buyer',

@@ -68,6 +68,7 @@ describe('the public catalogue', () => {
           'version',
           'createdAt',
           'updatedAt',
+          'purchasable',
         ].sort(),
       );
       expect(first.creator).toEqual({ id: ada.id, displayName: 'Ada' });
@@ -222,6 +223,8 @@ describe('the public catalogue', () => {
         version: 1,
         createdAt: p.createdAt,
         updatedAt: p.updatedAt,
+        // Platform payouts mode: every published product can be bought.
+        purchasable: true,
       });
     });
 

@@ -21,6 +21,8 @@ const HEADER = [
   'status',
   'refundedCents',
   'paidAt',
+  'feeCents',
+  'earningsCents',
 ];
 
 interface Sale {
@@ -32,6 +34,8 @@ interface Sale {
   currency: string;
   status: string;
   refundedCents: number;
+  feeCents: number;
+  earningsCents: number;
   paidAt: string;
 }
 
@@ -196,6 +200,9 @@ describe('GET /creator/sales', () => {
           currency: 'usd',
           status: 'refunded',
           refundedCents: 1500,
+          // Platform payouts mode: no fee, the creator keeps the net.
+          feeCents: 0,
+          earningsCents: 0,
           paidAt: '2025-03-01T10:00:00.000Z',
         },
       ],
@@ -361,9 +368,10 @@ describe('GET /creator/sales', () => {
       const ids = new Set(lines.slice(1, -1).map((l) => l.split(',')[0]));
       expect(ids.size).toBe(total);
       // The newest first, like the list.
+      // ... paidAt, feeCents, earningsCents (no fee in platform payouts mode).
       expect(
         lines[1].endsWith(
-          `,${new Date(Date.parse('2025-03-01T00:00:00Z') + total * 1000).toISOString()}`,
+          `,${new Date(Date.parse('2025-03-01T00:00:00Z') + total * 1000).toISOString()},0,500`,
         ),
       ).toBe(true);
     });

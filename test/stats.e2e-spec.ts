@@ -35,6 +35,15 @@ const errorShape = (statusCode: number, code: string) => ({
   message: expect.any(String),
 });
 
+/** A day's money figures with no platform fee (platform payouts mode). */
+const money = (grossCents: number, refundedCents = 0) => ({
+  grossCents,
+  refundedCents,
+  netCents: grossCents - refundedCents,
+  feeCents: 0,
+  earningsCents: grossCents - refundedCents,
+});
+
 describe('GET /creator/stats', () => {
   let t: TestApp;
   let creator: Account;
@@ -136,7 +145,7 @@ describe('GET /creator/stats', () => {
         date,
         currency: 'eur',
         sales: 0,
-        grossCents: 0,
+        ...money(0),
       })),
     );
   });
@@ -186,12 +195,14 @@ describe('GET /creator/stats', () => {
         grossCents: 2500,
         refundedCents: 1500,
         netCents: 1000,
+        feeCents: 0,
+        earningsCents: 1000,
         buyers: 3,
       },
     ]);
     expect(utc.body.daily).toEqual([
-      { date: '2025-03-01', currency: 'usd', sales: 0, grossCents: 0 },
-      { date: '2025-03-02', currency: 'usd', sales: 3, grossCents: 2500 },
+      { date: '2025-03-01', currency: 'usd', sales: 0, ...money(0) },
+      { date: '2025-03-02', currency: 'usd', sales: 3, ...money(2500, 1500) },
     ]);
     const ny = await stats({ from: '2025-03-01', to: '2025-03-01', tz: 'America/New_York' });
     expect(ny.body.totals).toEqual([
@@ -201,6 +212,8 @@ describe('GET /creator/stats', () => {
         grossCents: 1000,
         refundedCents: 1000,
         netCents: 0,
+        feeCents: 0,
+        earningsCents: 0,
         buyers: 1,
       },
     ]);
@@ -262,7 +275,16 @@ describe('GET /creator/stats', () => {
     expect(JSON.stringify(res.body)).not.toContain(theirs);
     const own = await stats(query, rival).expect(200);
     expect(own.body.totals).toEqual([
-      { currency: 'usd', sales: 1, grossCents: 777, refundedCents: 0, netCents: 777, buyers: 1 },
+      {
+        currency: 'usd',
+        sales: 1,
+        grossCents: 777,
+        refundedCents: 0,
+        netCents: 777,
+        feeCents: 0,
+        earningsCents: 777,
+        buyers: 1,
+      },
     ]);
     expect(own.body.products[0].downloads).toBe(1);
   });
@@ -345,25 +367,38 @@ describe('GET /creator/stats', () => {
           const paid = !['pending', 'failed', 'expired'].includes(p.kind);
           const full = p.amount;
           const partial = Math.floor(p.amount * p.refundShare);
+          // A 5% platform fee on every sale (connect payouts), returned in proportion to refunds.
+          const fee = Math.floor(p.amount / 20);
           const row: PurchaseInput = {
             buyerId: buyers[p.buyer],
             productId: product.id,
             amountCents: p.amount,
             currency: p.currency,
             status: 'paid',
+            feeCents: fee,
             paidAt: paid ? p.paidAt : null,
           };
           switch (p.kind) {
             case 'partial':
-              return { ...row, refundedCents: partial };
+              return {
+                ...row,
+                refundedCents: partial,
+                feeRefundedCents: p.amount === 0 ? 0 : Math.floor((fee * partial) / p.amount),
+              };
             case 'refunded':
-              return { ...row, status: 'refunded', refundedCents: full };
+              return { ...row, status: 'refunded', refundedCents: full, feeRefundedCents: fee };
             case 'disputed':
               return { ...row, status: 'disputed', disputeStatus: 'open' };
             case 'disputeWon':
               return { ...row, disputeStatus: 'won' };
             case 'disputeLost':
-              return { ...row, status: 'refunded', disputeStatus: 'lost', refundedCents: full };
+              return {
+                ...row,
+                status: 'refunded',
+                disputeStatus: 'lost',
+                refundedCents: full,
+                feeRefundedCents: fee,
+              };
             case 'pending':
             case 'failed':
             case 'expired':
@@ -394,6 +429,8 @@ describe('GET /creator/stats', () => {
             currency: p.currency,
             status: p.status,
             refundedCents: p.refundedCents ?? 0,
+            feeCents: p.feeCents,
+            feeRefundedCents: p.feeRefundedCents,
             paidAt: p.paidAt instanceof Date ? p.paidAt : null,
           })),
           downloads,

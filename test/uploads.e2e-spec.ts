@@ -417,6 +417,12 @@ describe('resumable uploads (local driver, tus)', () => {
         updateAvailable: true,
         product: { version: 2 },
       });
+      // notifyBuyers: one email queued for the buyer, in the outbox, for this very version.
+      const mails = await t.dataSource.query<{ recipient: string }[]>(
+        'SELECT recipient FROM outbox WHERE cause_key LIKE $1',
+        [`new-version:${product.id}:2:%`],
+      );
+      expect(mails.map((m) => m.recipient)).toEqual([buyer.email]);
 
       const versions = await t.http
         .get(`/creator/products/${product.id}/versions`)

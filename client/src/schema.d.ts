@@ -132,6 +132,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a password reset link
+         * @description The same answer, after the same work, whether or not an account has this address. The link (WEB_URL/reset-password?token=...) works once, for 30 minutes. Limited per client and per address (5 an hour).
+         */
+        post: operations["Auth_forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password with the token of a reset link
+         * @description Every session of the account ends; sign in with the new password.
+         */
+        post: operations["Auth_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the email address with the token of a verification link */
+        post: operations["Auth_verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the verification email again
+         * @description Nothing is sent when the address is already confirmed.
+         */
+        post: operations["Auth_resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -401,6 +478,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/creator/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your payouts status
+         * @description In `connect` mode, whether buyers can pay you (`chargesEnabled`), whether Stripe pays you out, and what Stripe still needs (`requirementsDue`). Your account is re-read from Stripe on each call. In `platform` mode the operator is paid and the status is always `enabled`.
+         */
+        get: operations["Payouts_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start or continue payouts onboarding
+         * @description Creates your Stripe Express account on the first call and answers a fresh, single-use onboarding link every time: send the browser there. Stripe then sends it to `returnUrl` (finished or not: check GET /creator/payouts) or, for an expired link, to `refreshUrl`. With simulated payments the link is a local page with "Complete onboarding" and "Leave unfinished".
+         */
+        post: operations["Payouts_onboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/payouts/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open your Stripe Express dashboard
+         * @description A single-use link to your balance, payouts and account details on Stripe.
+         */
+        post: operations["Payouts_dashboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/purchase/{productId}": {
         parameters: {
             query?: never;
@@ -578,6 +715,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payouts/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page after payouts onboarding */
+        get: operations["OnboardingPages_returned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Default page for an expired onboarding link */
+        get: operations["OnboardingPages_refresh"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The simulated payouts onboarding page (simulated payments only)
+         * @description Shows the account with "Complete onboarding" and "Leave unfinished" buttons.
+         */
+        get: operations["OnboardingPages_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete simulated payouts onboarding
+         * @description Enables charges and payouts on the simulated account through the same path as a Stripe `account.updated` event, then redirects (303) to the return URL (the refresh URL when the link has expired or was used).
+         */
+        post: operations["OnboardingPages_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/simulated/onboarding/{linkId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave simulated payouts onboarding unfinished
+         * @description Changes nothing and redirects (303) to the return URL; the link is spent.
+         */
+        post: operations["OnboardingPages_leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/creator/sales/{purchaseId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund one of your sales, in full or in part
+         * @description Refunds `amountCents` (default: all that is left) through the payments provider. In `connect` payouts mode the transfer to your account is reversed and the platform fee returned, both in proportion (Stripe’s `reverse_transfer` and `refund_application_fee`). The sale changes through the same path as Stripe’s `charge.refunded` event, whichever comes first; a full refund ends the buyer’s access. Sending the same request again (a double click) refunds once. Answers the sale as it stands.
+         */
+        post: operations["CreatorSales_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/download/{productId}": {
         parameters: {
             query?: never;
@@ -614,9 +865,9 @@ export interface paths {
         };
         /**
          * Sales, earnings and downloads of the caller’s products
-         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together. `feeCents` is the platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.
          *
-         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart.
+         *     The period runs from `from` 00:00 to the end of `to` in `tz` (default: the last 30 days, today included; at most 366 days). `totals`: per currency, sales paid in the period, `grossCents` their amounts, `refundedCents` what has been refunded of those very sales so far (refunds count on the sale’s day, not on the refund’s, so a past period’s net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the distinct buyers. `lifetime`: the same over all time. `products`: every product of the creator, sales or not, with its figures and the download links issued in the period. `daily`: one row per day and currency, zeros included, ready to chart, with the same money figures as the totals.
          */
         get: operations["Stats_stats"];
         put?: never;
@@ -636,11 +887,11 @@ export interface paths {
         };
         /**
          * The caller’s sales, newest first; CSV on request
-         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together.
+         * @description A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. Free products count as sales of 0. Amounts and currencies are those of the checkout, never today’s prices, and different currencies are never added together. `feeCents` is the platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.
          *
          *     JSON: one page of `limit` sales ordered by payment time then id, newest first; pass `nextCursor` back as `cursor`. `from`/`to` (days in `tz`) filter on the payment time.
          *
-         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same columns as the JSON items. Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
+         *     CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed as `text/csv; charset=utf-8` with a header row and the same fields as the JSON items, in this order: `purchaseId, productId, productTitle, buyerEmail, amountCents, currency, status, refundedCents, paidAt, feeCents, earningsCents` (the last two came with creator payouts and sit at the end so older columns keep their places). Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so that spreadsheets do not run it as a formula.
          */
         get: operations["Stats_list"];
         put?: never;
@@ -680,6 +931,8 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @example Ada */
             displayName: string;
+            /** @description Whether the owner has confirmed the email address */
+            emailVerified: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -706,7 +959,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "UPLOAD_INCOMPLETE" | "UPLOAD_CLOSED" | "UPLOAD_ALREADY_USED" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_EXISTS" | "TUS_PROTOCOL_ERROR" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "UPLOAD_INCOMPLETE" | "UPLOAD_CLOSED" | "UPLOAD_ALREADY_USED" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_EXISTS" | "TUS_PROTOCOL_ERROR" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -748,6 +1001,27 @@ export interface components {
              * @description 8 to 72 bytes (UTF-8)
              */
             newPassword: string;
+        };
+        ForgotPasswordDto: {
+            /** @example ada@example.com */
+            email: string;
+        };
+        AcceptedDto: {
+            /** @example If an account exists for this address, a reset link is on its way */
+            message: string;
+        };
+        ResetPasswordDto: {
+            /** @description The token from the reset link */
+            token: string;
+            /**
+             * Format: password
+             * @description 8 to 72 bytes (UTF-8)
+             */
+            newPassword: string;
+        };
+        VerifyEmailDto: {
+            /** @description The token from the verification link */
+            token: string;
         };
         CheckDto: {
             /** @enum {string} */
@@ -1076,11 +1350,83 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             creator: components["schemas"]["CreatorSummaryDto"];
+            /**
+             * @description Whether it can be bought now: false for a paid product whose creator cannot take payments yet (Stripe Connect onboarding unfinished or restricted), when POST /purchase answers 409 CREATOR_CANNOT_ACCEPT_PAYMENTS
+             * @example true
+             */
+            purchasable: boolean;
         };
         CataloguePage: {
             items: components["schemas"]["CatalogueProductDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
+        };
+        /**
+         * @description `not_started` (no account, or details not submitted), `pending` (submitted, being verified), `enabled` (charges and payouts enabled), `restricted` (requirements past due or charges disabled). Always `enabled` in `platform` mode.
+         * @enum {string}
+         */
+        PayoutStatus: "not_started" | "pending" | "enabled" | "restricted";
+        PayoutsDto: {
+            /**
+             * @description `platform`: sales settle in the operator’s own account; `connect`: each creator is paid out by Stripe through a connected Express account
+             * @example connect
+             * @enum {string}
+             */
+            mode: "platform" | "connect";
+            /**
+             * @description `not_started` (no account, or details not submitted), `pending` (submitted, being verified), `enabled` (charges and payouts enabled), `restricted` (requirements past due or charges disabled). Always `enabled` in `platform` mode.
+             * @example pending
+             */
+            status: components["schemas"]["PayoutStatus"];
+            /**
+             * @description Buyers can pay for the creator’s products now
+             * @example false
+             */
+            chargesEnabled: boolean;
+            /**
+             * @description The provider pays the creator’s balance out
+             * @example false
+             */
+            payoutsEnabled: boolean;
+            /**
+             * @description What the provider still needs from the creator (Stripe’s requirement names)
+             * @example [
+             *       "external_account",
+             *       "individual.verification.document"
+             *     ]
+             */
+            requirementsDue: string[];
+        };
+        StartOnboardingDto: {
+            /**
+             * @description Where the creator lands when they leave onboarding (finished or not): on PUBLIC_URL or an origin in CORS_ORIGINS. Default: the API’s /payouts/return page.
+             * @example http://localhost:3000/payouts/return
+             */
+            returnUrl?: string;
+            /**
+             * @description Where an expired or used link sends the creator (ask for a new link there); same rules as returnUrl. Default: the API’s /payouts/refresh page.
+             * @example http://localhost:3000/payouts/refresh
+             */
+            refreshUrl?: string;
+        };
+        OnboardingLinkDto: {
+            /**
+             * @description Send the creator here (single use). With simulated payments: the API’s own onboarding page.
+             * @example https://connect.stripe.com/setup/e/acct_1Nv0FGQ9RKHgCVdK/TqckGNUHg2mG
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description The link stops working then
+             */
+            expiresAt: string;
+        };
+        DashboardLinkDto: {
+            /**
+             * @description The creator’s Stripe Express dashboard (single use): balance, payouts, details
+             * @example https://connect.stripe.com/express/acct_1Nv0FGQ9RKHgCVdK/Jg5bLpYwbL1S
+             */
+            url: string;
         };
         StartCheckoutDto: {
             /**
@@ -1203,6 +1549,49 @@ export interface components {
              */
             outcome: "applied" | "duplicate" | "deferred" | "ignored";
         };
+        RefundSaleDto: {
+            /**
+             * @description Minor units to refund; default: all that is left of the sale
+             * @example 500
+             */
+            amountCents?: number;
+        };
+        SaleDto: {
+            /** Format: uuid */
+            purchaseId: string;
+            /** Format: uuid */
+            productId: string;
+            /** @example Lightroom presets */
+            productTitle: string;
+            /** @example ada@example.com */
+            buyerEmail: string;
+            /**
+             * @description Paid, minor units (the price at checkout)
+             * @example 1990
+             */
+            amountCents: number;
+            /** @example usd */
+            currency: string;
+            /** @description Current status */
+            status: components["schemas"]["PurchaseStatus"];
+            /**
+             * @description Refunded so far (a lost dispute counts in full)
+             * @example 0
+             */
+            refundedCents: number;
+            /**
+             * @description The platform fee kept on this sale (`connect` payouts mode), net of the part refunded with refunds; 0 in `platform` mode
+             * @example 100
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `amountCents - refundedCents - feeCents`
+             * @example 1890
+             */
+            earningsCents: number;
+            /** Format: date-time */
+            paidAt: string;
+        };
         DownloadLinkDto: {
             /**
              * @description A short-lived link to the file. Navigate the browser to it (or fetch it): it needs no Authorization header, and the browser saves the file under `filename`.
@@ -1261,6 +1650,16 @@ export interface components {
              */
             netCents: number;
             /**
+             * @description Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode
+             * @example 1095
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `netCents - feeCents`
+             * @example 20795
+             */
+            earningsCents: number;
+            /**
              * @description Distinct buyers among those sales
              * @example 11
              */
@@ -1292,6 +1691,16 @@ export interface components {
              * @example 21890
              */
             netCents: number;
+            /**
+             * @description Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode
+             * @example 1095
+             */
+            feeCents: number;
+            /**
+             * @description What the creator keeps: `netCents - feeCents`
+             * @example 20795
+             */
+            earningsCents: number;
         };
         ProductStatsDto: {
             /** Format: uuid */
@@ -1320,6 +1729,26 @@ export interface components {
             sales: number;
             /** @example 5970 */
             grossCents: number;
+            /**
+             * @description Refunded so far of that day’s sales
+             * @example 0
+             */
+            refundedCents: number;
+            /**
+             * @description `grossCents - refundedCents`
+             * @example 5970
+             */
+            netCents: number;
+            /**
+             * @description Platform fees kept on that day’s sales
+             * @example 299
+             */
+            feeCents: number;
+            /**
+             * @description `netCents - feeCents`
+             * @example 5671
+             */
+            earningsCents: number;
         };
         StatsDto: {
             /**
@@ -1342,32 +1771,6 @@ export interface components {
             products: components["schemas"]["ProductStatsDto"][];
             /** @description One row per day of the period and per currency (those of the sales in the period and of the creator’s products), zeros included, by date then currency */
             daily: components["schemas"]["DailyPointDto"][];
-        };
-        SaleDto: {
-            /** Format: uuid */
-            purchaseId: string;
-            /** Format: uuid */
-            productId: string;
-            /** @example Lightroom presets */
-            productTitle: string;
-            /** @example ada@example.com */
-            buyerEmail: string;
-            /**
-             * @description Paid, minor units (the price at checkout)
-             * @example 1990
-             */
-            amountCents: number;
-            /** @example usd */
-            currency: string;
-            /** @description Current status */
-            status: components["schemas"]["PurchaseStatus"];
-            /**
-             * @description Refunded so far (a lost dispute counts in full)
-             * @example 0
-             */
-            refundedCents: number;
-            /** Format: date-time */
-            paidAt: string;
         };
         SalePageDto: {
             items: components["schemas"]["SaleDto"][];
@@ -1677,6 +2080,163 @@ export interface operations {
             };
             /** @description The current password is wrong (WRONG_PASSWORD) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
+            };
+            /** @description Invalid body (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Password changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailDto"];
+            };
+        };
+        responses: {
+            /** @description Confirmed: `emailVerified` is true in GET /me */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Auth_resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued (or nothing to do) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2942,6 +3502,166 @@ export interface operations {
             };
         };
     };
+    Payouts_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutsDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_onboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartOnboardingDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingLinkDto"];
+                };
+            };
+            /** @description Invalid body, or a URL off the allowed origins (REDIRECT_NOT_ALLOWED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description PAYOUTS_MODE is platform (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    Payouts_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardLinkDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Onboarding not submitted yet (PAYOUTS_NOT_STARTED), or PAYOUTS_MODE is platform (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     Purchases_start: {
         parameters: {
             query?: never;
@@ -3310,6 +4030,208 @@ export interface operations {
             };
             /** @description No such checkout session */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_returned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OnboardingPages_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OnboardingPages_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the return (or refresh) URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OnboardingPages_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the return (or refresh) URL */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such onboarding link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CreatorSales_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                purchaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundSaleDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleDto"];
+                };
+            };
+            /** @description amountCents not a positive whole number, or more than is left (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No valid bearer token (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Only for creator accounts (FORBIDDEN_ROLE) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No such sale of yours (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not paid, disputed, or nothing left to refund (NOT_REFUNDABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -21,7 +22,14 @@ import { AppConfig } from '../config/app-config.js';
 import { toUserDto, UserDto } from '../users/dto/user.dto.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
+import { AccountRecoveryService } from './account-recovery.service.js';
 import { AuthService } from './auth.service.js';
+import {
+  AcceptedDto,
+  ForgotPasswordDto,
+  ResetPasswordDto,
+  VerifyEmailDto,
+} from './dto/recovery.dto.js';
 import {
   ChangePasswordDto,
   LoginDto,
@@ -36,6 +44,8 @@ const Invalid = ApiBadRequestResponse({
   description: 'Invalid body (VALIDATION_FAILED)',
 });
 
+const FORGOT_ANSWER = 'If an account exists for this address, a reset link is on its way';
+
 const SETS_COOKIE = {
   'Set-Cookie': {
     description:
@@ -49,6 +59,7 @@ const SETS_COOKIE = {
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly recovery: AccountRecoveryService,
     private readonly config: AppConfig,
   ) {}
 
@@ -171,6 +182,70 @@ export class AuthController {
     @Body() dto: ChangePasswordDto,
   ): Promise<void> {
     return this.auth.changePassword(user, sessionId, dto);
+  }
+
+  @Post('password/forgot')
+  @Public()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Email a password reset link',
+    description:
+      'The same answer, after the same work, whether or not an account has this address. ' +
+      'The link (WEB_URL/reset-password?token=...) works once, for 30 minutes. ' +
+      'Limited per client and per address (5 an hour).',
+  })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @Invalid
+  async forgotPassword(@Body() dto: ForgotPasswordDto): Promise<AcceptedDto> {
+    await this.recovery.forgotPassword(dto);
+    return { message: FORGOT_ANSWER };
+  }
+
+  @Post('password/reset')
+  @Public()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Choose a new password with the token of a reset link',
+    description: 'Every session of the account ends; sign in with the new password.',
+  })
+  @ApiNoContentResponse({ description: 'Password changed' })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description:
+      'Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID)',
+  })
+  resetPassword(@Body() dto: ResetPasswordDto): Promise<void> {
+    return this.recovery.resetPassword(dto);
+  }
+
+  @Post('email/verify')
+  @Public()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Confirm the email address with the token of a verification link' })
+  @ApiNoContentResponse({ description: 'Confirmed: `emailVerified` is true in GET /me' })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description:
+      'Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID)',
+  })
+  verifyEmail(@Body() dto: VerifyEmailDto): Promise<void> {
+    return this.recovery.verifyEmail(dto);
+  }
+
+  @Post('email/verify/resend')
+  @Auth()
+  @RateLimit('auth')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Send the verification email again',
+    description: 'Nothing is sent when the address is already confirmed.',
+  })
+  @ApiAcceptedResponse({ description: 'Queued (or nothing to do)' })
+  resendVerification(@CurrentUser() user: User): Promise<void> {
+    return this.recovery.resendVerification(user);
   }
 
   private withCookie(res: Response, tokens: TokenDto): TokenDto {

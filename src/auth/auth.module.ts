@@ -5,6 +5,9 @@ import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from '../common/guards/jwt-auth.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { UsersModule } from '../users/users.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { AccountRecoveryService } from './account-recovery.service.js';
+import { AccountTokensService } from './account-tokens.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -13,6 +16,7 @@ import { SessionsService } from './sessions/sessions.service.js';
 @Module({
   imports: [
     UsersModule,
+    MailModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -28,6 +32,8 @@ import { SessionsService } from './sessions/sessions.service.js';
   providers: [
     AuthService,
     SessionsService,
+    AccountTokensService,
+    AccountRecoveryService,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

@@ -4,12 +4,14 @@ import bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { toUserDto } from '../users/dto/user.dto.js';
 import { Role } from '../users/role.enum.js';
 import { User } from '../users/user.entity.js';
-import { UsersService } from '../users/users.service.js';
+import { normalizeEmail, UsersService } from '../users/users.service.js';
 import type { ChangePasswordDto, LoginDto, RegisterDto, TokenDto } from './dto/credentials.dto.js';
+import { AccountRecoveryService } from './account-recovery.service.js';
 import type { JwtPayload } from './jwt.strategy.js';
 import { type IssuedRefreshToken, SessionsService } from './sessions/sessions.service.js';
 
@@ -24,31 +26,57 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    private readonly limits: RateLimitService,
+    private readonly recovery: AccountRecoveryService,
   ) {}
 
+  /** Creates the account, its first session and the verification email, in one transaction. */
   async register(role: Role, dto: RegisterDto): Promise<TokenDto> {
     const passwordHash = await bcrypt.hash(dto.password, this.config.bcryptCost);
-    const user = await this.users.create({
-      email: dto.email,
-      passwordHash,
-      role,
-      displayName: dto.displayName,
+    const { user, session } = await this.dataSource.transaction(async (m) => {
+      const created = await this.users.create(
+        { email: dto.email, passwordHash, role, displayName: dto.displayName },
+        m,
+      );
+      await this.recovery.sendVerification(m, created);
+      return { user: created, session: await this.sessions.open(created.id, m) };
     });
-    return this.issueTokens(user, await this.sessions.open(user.id));
+    return this.issueTokens(user, session);
   }
 
   async login(dto: LoginDto): Promise<TokenDto> {
-    const user = await this.users.findByEmail(dto.email);
-    const hash = user?.passwordHash ?? (await this.getDummyHash());
-    const matches = await bcrypt.compare(dto.password, hash);
-    if (user === null || !matches) {
+    // Counted per account from every address together, known email or not (the answer must not
+    // tell them apart): a failure is reserved before the password is checked and given back when
+    // it was right, so concurrent guesses cannot all slip through one check.
+    const account = normalizeEmail(dto.email);
+    const reserved = await this.limits.reserve('loginFailures', account);
+    if (!reserved.allowed) {
       throw new DomainException(
-        HttpStatus.UNAUTHORIZED,
-        ErrorCode.InvalidCredentials,
-        'Invalid email or password',
+        HttpStatus.TOO_MANY_REQUESTS,
+        ErrorCode.RateLimited,
+        `Too many failed sign-ins for this account; try again in ${reserved.retryAfterSeconds} s`,
+        undefined,
+        { 'Retry-After': String(reserved.retryAfterSeconds) },
       );
     }
-    return this.issueTokens(user, await this.sessions.open(user.id));
+    let wrongPassword = false;
+    try {
+      const user = await this.users.findByEmail(dto.email);
+      const hash = user?.passwordHash ?? (await this.getDummyHash());
+      const matches = await bcrypt.compare(dto.password, hash);
+      if (user === null || !matches) {
+        wrongPassword = true;
+        throw new DomainException(
+          HttpStatus.UNAUTHORIZED,
+          ErrorCode.InvalidCredentials,
+          'Invalid email or password',
+        );
+      }
+      return await this.issueTokens(user, await this.sessions.open(user.id));
+    } finally {
+      // Only a wrong password counts: a right one, or a failure of ours, gives the point back.
+      if (!wrongPassword) await this.limits.refund('loginFailures', account);
+    }
   }
 
   /** The next token pair of a session, for its current refresh token (no password, no bcrypt). */

@@ -43,6 +43,10 @@ export enum ErrorCode {
   PaymentProviderError = 'PAYMENT_PROVIDER_ERROR',
   WebhookSignatureInvalid = 'WEBHOOK_SIGNATURE_INVALID',
   CheckoutClosed = 'CHECKOUT_CLOSED',
+  CreatorCannotAcceptPayments = 'CREATOR_CANNOT_ACCEPT_PAYMENTS',
+  NotRefundable = 'NOT_REFUNDABLE',
+  // payouts
+  PayoutsNotStarted = 'PAYOUTS_NOT_STARTED',
   // downloads
   NotPurchased = 'NOT_PURCHASED',
   AccessRevoked = 'ACCESS_REVOKED',

@@ -189,6 +189,52 @@ describe('loadConfig: payments', () => {
   });
 });
 
+describe('loadConfig: payouts', () => {
+  it('defaults to platform mode with a 5% fee and no fixed part', () => {
+    expect(loadConfig(base).payouts).toEqual({ mode: 'platform', feeBps: 500, feeFixedCents: 0 });
+  });
+
+  it('reads connect mode, the fee and the Connect webhook secret', () => {
+    const config = loadConfig({
+      ...base,
+      PAYOUTS_MODE: 'connect',
+      PLATFORM_FEE_BPS: '250',
+      PLATFORM_FEE_FIXED_CENTS: '30',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect',
+    });
+    expect(config.payouts).toEqual({ mode: 'connect', feeBps: 250, feeFixedCents: 30 });
+    expect(config.payments.stripe?.connectWebhookSecret).toBe('whsec_connect');
+  });
+
+  it('refuses an unknown mode and a fee over 100%', () => {
+    expect(
+      problems({
+        PAYOUTS_MODE: 'direct',
+        PLATFORM_FEE_BPS: '10001',
+        PLATFORM_FEE_FIXED_CENTS: '-1',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^PAYOUTS_MODE: must be one of platform, connect/),
+      expect.stringMatching(/^PLATFORM_FEE_BPS: must be a whole number from 0 to 10000/),
+      expect.stringMatching(/^PLATFORM_FEE_FIXED_CENTS: must be a whole number/),
+    ]);
+  });
+
+  it('requires the Connect webhook secret in production with Stripe in connect mode', () => {
+    const env = {
+      NODE_ENV: 'production',
+      PAYOUTS_MODE: 'connect',
+      STRIPE_SECRET_KEY: 'sk_live_123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_123',
+    };
+    expect(problems(env)).toEqual([
+      expect.stringMatching(/^STRIPE_CONNECT_WEBHOOK_SECRET: required in production/),
+    ]);
+    expect(problems({ ...env, STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_c' })).toEqual([]);
+  });
+});
+
 describe('loadConfig: sessions and email', () => {
   it('defaults: 15-minute access tokens, 30-day sessions, .eml files, WEB_URL under PUBLIC_URL', () => {
     const config = loadConfig({ ...base, PUBLIC_URL: 'https://shop.example.com/' });
@@ -198,6 +244,7 @@ describe('loadConfig: sessions and email', () => {
       smtpUrl: undefined,
       from: 'Creator Files <no-reply@localhost>',
       mailDir: '/nonexistent/creator-files-spec/mail',
+      workerEnabled: true,
     });
     expect(config.webUrl).toBe('https://shop.example.com/app');
   });
@@ -334,5 +381,35 @@ describe('assertDataDirWritable', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+});
+
+describe('loadConfig: proxies and sign-in failures', () => {
+  it('trusts no proxy by default, and never every hop', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    // true means the nearest proxy only: Express's own `true` trusts what the client wrote.
+    expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('takes proxy addresses, subnets and the names of private ranges', () => {
+    expect(
+      loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,fd00::/8, loopback' }).trustProxy,
+    ).toEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8', 'loopback']);
+    for (const bad of ['yes', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/2', 'example.com', '-1']) {
+      expect(problems({ TRUST_PROXY: bad })).toEqual([expect.stringContaining('TRUST_PROXY')]);
+    }
+  });
+
+  it('allows 10 failed sign-ins per account by default; LOGIN_FAILURES_PER_ACCOUNT sets it', () => {
+    expect(loadConfig(base).loginFailuresPerAccount).toBe(10);
+    expect(loadConfig({ ...base, LOGIN_FAILURES_PER_ACCOUNT: '3' }).loginFailuresPerAccount).toBe(
+      3,
+    );
+    expect(problems({ LOGIN_FAILURES_PER_ACCOUNT: '0' })).toEqual([
+      expect.stringContaining('LOGIN_FAILURES_PER_ACCOUNT'),
+    ]);
   });
 });

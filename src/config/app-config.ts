@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 export type NodeEnv = 'development' | 'production' | 'test';
 export type StorageDriverName = 'local' | 'supabase';
 export type PaymentsDriverName = 'stripe' | 'simulated';
+export type PayoutsMode = 'platform' | 'connect';
 
 export const DEFAULT_FILE_EXTENSIONS = [
   // documents and e-books
@@ -132,6 +133,8 @@ export class AppConfig {
     smtpUrl?: string;
     from: string;
     mailDir: string;
+    /** Whether this instance runs the outbox worker (another instance or process may). */
+    workerEnabled: boolean;
   };
   /** The storefront: base of the links in emails. */
   webUrl: string;
@@ -155,6 +158,8 @@ export class AppConfig {
     stripe?: {
       secretKey: string;
       webhookSecret?: string;
+      /** Signing secret of the Connect webhook endpoint (events of connected accounts). */
+      connectWebhookSecret?: string;
       apiBase?: string;
       /** Per request to Stripe, and how many times a failed request is retried. */
       timeoutMs: number;
@@ -162,12 +167,26 @@ export class AppConfig {
     };
     allowSimulated: boolean;
   };
+  /** How creators are paid: by the operator (`platform`) or by Stripe Connect (`connect`). */
+  payouts: {
+    mode: PayoutsMode;
+    /** The platform fee on each paid sale in `connect` mode, in basis points of the price. */
+    feeBps: number;
+    /** Added to that fee, in the sale currency's minor units. */
+    feeFixedCents: number;
+  };
   allowedCurrencies: string[];
   authRateLimitPerMinute: number;
   /** Requests per buyer per minute to the routes that may call the payment provider. */
   paymentRequestsPerMinute: number;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /**
+   * Express's `trust proxy`: false, a number of proxy hops (the nearest ones), or the addresses
+   * and subnets of trusted proxies. Never `true`, which trusts a client-chosen X-Forwarded-For.
+   */
+  trustProxy: false | number | string[];
+  /** Failed sign-ins one account (normalised email) may take per 15 minutes, from anywhere. */
+  loginFailuresPerAccount: number;
   redisUrl?: string;
   logLevel: string;
 }
@@ -319,6 +338,38 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig & { d
   return { ...database, dataDir };
 }
 
+/** Names Express's `trust proxy` accepts for the private ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** True when `value` is an IP address or a subnet in CIDR notation (10.0.0.0/8, fd00::/8). */
+function isAddressOrSubnet(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false` (or 0), a number of hops, `true` (one hop: the nearest proxy), or a
+ * comma-separated list of proxy addresses, subnets and the names loopback, linklocal, uniquelocal.
+ */
+function trustProxy(r: Reader): false | number | string[] {
+  const value = r.raw('TRUST_PROXY')?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((e) => !PROXY_RANGE_NAMES.includes(e) && !isAddressOrSubnet(e));
+  if (bad !== undefined) {
+    r.problems.push(
+      `TRUST_PROXY: must be false, true (one hop), a number of hops, or proxy addresses and subnets such as 10.0.0.0/8 (got "${bad}")`,
+    );
+    return false;
+  }
+  return entries;
+}
+
 const MIN_SECRET_BYTES = 32;
 
 /** In development a generated secret is kept in DATA_DIR so tokens survive a restart. */
@@ -410,6 +461,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stripe = {
       secretKey: stripeKey ?? '',
       webhookSecret,
+      connectWebhookSecret: r.raw('STRIPE_CONNECT_WEBHOOK_SECRET'),
       apiBase: r.url('STRIPE_API_BASE', ['http:', 'https:']),
       timeoutMs: r.int('STRIPE_TIMEOUT_MS', 10_000, 100, 120_000),
       maxNetworkRetries: r.int('STRIPE_MAX_NETWORK_RETRIES', 2, 0, 10),
@@ -419,6 +471,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'PAYMENTS_DRIVER: simulated payments are refused in production; set STRIPE_SECRET_KEY, or ALLOW_SIMULATED_PAYMENTS=true for a demo',
     );
   }
+
+  const payoutsMode = r.oneOf<PayoutsMode>('PAYOUTS_MODE', ['platform', 'connect'], 'platform');
+  if (
+    payoutsMode === 'connect' &&
+    paymentsDriver === 'stripe' &&
+    production &&
+    stripe?.connectWebhookSecret === undefined
+  ) {
+    // Without account.updated events a creator's status changes only when they ask for it.
+    r.problems.push(
+      'STRIPE_CONNECT_WEBHOOK_SECRET: required in production with PAYOUTS_MODE=connect (the Connect webhook endpoint)',
+    );
+  }
+  const payouts: AppConfig['payouts'] = {
+    mode: payoutsMode,
+    feeBps: r.int('PLATFORM_FEE_BPS', 500, 0, 10_000),
+    feeFixedCents: r.int('PLATFORM_FEE_FIXED_CENTS', 0, 0, 99_999_999),
+  };
 
   const currencies = r.list('ALLOWED_CURRENCIES', ['usd', 'eur', 'gbp', 'cad', 'aud', 'jpy']);
   const badCurrency = currencies.find((c) => !/^[a-z]{3}$/.test(c));
@@ -458,6 +528,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
       from: mailFrom(r),
       mailDir: join(dataDir, 'mail'),
+      workerEnabled: r.bool('MAIL_WORKER', true),
     },
     webUrl: (r.url('WEB_URL', ['http:', 'https:']) ?? `${publicUrl}/app`).replace(/\/+$/, ''),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
@@ -481,11 +552,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sessionTtlHours: r.int('UPLOAD_SESSION_TTL_HOURS', 24, 1, 24 * 30),
     },
     payments: { driver: paymentsDriver, stripe, allowSimulated },
+    payouts,
     allowedCurrencies: currencies,
     authRateLimitPerMinute: r.int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100000),
     paymentRequestsPerMinute: r.int('PAYMENT_REQUESTS_PER_MINUTE', 60, 1, 100000),
     corsOrigins,
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustProxy: trustProxy(r),
+    loginFailuresPerAccount: r.int('LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 100000),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     logLevel: r.oneOf(
       'LOG_LEVEL',

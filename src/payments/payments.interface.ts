@@ -12,6 +12,11 @@ export interface CreateCheckoutParams {
   buyerEmail: string;
   successUrl: string;
   cancelUrl: string;
+  /**
+   * A destination charge (Stripe Connect): the money goes to this connected account, less the
+   * platform's fee. Absent in `platform` payouts mode.
+   */
+  transfer?: { destination: string; feeCents: number };
 }
 
 export interface CheckoutSession {
@@ -32,6 +37,42 @@ export interface CheckoutState {
   paymentId: string | null;
   amountCents: number | null;
   currency: string | null;
+}
+
+/** A creator's connected account as the provider reports it. */
+export interface ConnectedAccountState {
+  accountId: string;
+  /** The account can take payments (Stripe's `charges_enabled`). */
+  chargesEnabled: boolean;
+  /** The provider pays its balance out (Stripe's `payouts_enabled`). */
+  payoutsEnabled: boolean;
+  /** The onboarding form was submitted (Stripe's `details_submitted`). */
+  detailsSubmitted: boolean;
+  /** What the provider still needs now (Stripe's `requirements.currently_due` and `past_due`). */
+  requirementsDue: string[];
+  /** What is overdue and has disabled the account (Stripe's `requirements.past_due`). */
+  pastDue: string[];
+  /** Why the account cannot take payments, e.g. `requirements.pending_verification`. */
+  disabledReason: string | null;
+}
+
+export interface CreateConnectedAccountParams {
+  /** Asking twice with the same key gives the same account. */
+  idempotencyKey: string;
+  email: string;
+  /** Kept on the provider's record, so an account names its creator. */
+  creatorId: string;
+}
+
+export interface RefundParams {
+  paymentId: string;
+  purchaseId: string;
+  /** Minor units; undefined refunds what is left. */
+  amountCents?: number;
+  /** A destination charge: take the money back from the connected account, fee in proportion. */
+  reverseTransfer: boolean;
+  /** The same key gives the same refund: a repeated request refunds once. */
+  idempotencyKey: string;
 }
 
 /** A verified provider event, normalised. `id` is the provider's event id (deduplication key). */
@@ -59,6 +100,13 @@ export type PaymentEvent =
       /** Stripe's dispute status `won` (or `warning_closed`): access comes back. */
       won: boolean;
     }
+  | {
+      id: string;
+      type: 'account.updated';
+      account: ConnectedAccountState;
+      /** When the provider produced this state (seconds since the epoch): older ones lose. */
+      created: number;
+    }
   | { id: string; type: 'ignored'; providerType: string };
 
 export interface WebhookRequest {
@@ -78,4 +126,21 @@ export interface PaymentsDriver {
   /** Verifies and normalises a webhook; throws WEBHOOK_SIGNATURE_INVALID (400) when unverified. */
   parseWebhook(request: WebhookRequest): PaymentEvent;
   checkReady(): Promise<void>;
+  /** Stripe Connect: an Express connected account for a creator. */
+  createConnectedAccount(params: CreateConnectedAccountParams): Promise<ConnectedAccountState>;
+  getConnectedAccount(accountId: string): Promise<ConnectedAccountState>;
+  /** A single-use onboarding link (Stripe's Account Link). */
+  createOnboardingLink(params: {
+    accountId: string;
+    refreshUrl: string;
+    returnUrl: string;
+  }): Promise<{ url: string; expiresAt: Date }>;
+  /** A link into the creator's Express dashboard (Stripe's login link). */
+  createDashboardLink(accountId: string): Promise<{ url: string }>;
+  /**
+   * Refunds a payment and answers the resulting `charge.refunded` (the total refunded so far),
+   * to be handled by fulfilment like the provider's own event. Its `id` is the refund's, so the
+   * same refund answered twice is recorded once.
+   */
+  refund(params: RefundParams): Promise<Extract<PaymentEvent, { type: 'charge.refunded' }>>;
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { notFound } from '../common/domain.exception.js';
 import { type Page, toPage } from '../common/pagination.js';
 import { SerializedJson } from '../common/serialized-json.js';
+import { PayoutsService } from '../payouts/payouts.service.js';
 import type { CatalogueQueryDto, CatalogueSort } from './dto/catalogue-query.dto.js';
 import type { CatalogueProductDto } from './dto/product.dto.js';
 import {
@@ -47,7 +48,19 @@ export class CatalogueService {
   // its ETag) for a moment, so a hit costs no query, no JSON.stringify and no hash.
   private readonly cache = new Map<string, { expires: number; page: Promise<SerializedJson> }>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly payouts: PayoutsService,
+  ) {
+    // `purchasable` follows the creators' payouts status.
+    payouts.onChange(() => this.invalidate());
+  }
+
+  /** The catalogue's columns: the product's, its creator's name, and whether it can be bought. */
+  private get columns(): string {
+    return `${PRODUCT_COLUMNS}, u.display_name AS creator_name,
+      ${this.payouts.canTakeChargesSql('p.creator_id')} AS creator_can_take_charges`;
+  }
 
   /** One page of the catalogue as JSON text (see `list` for the shape). */
   listJson(query: CatalogueQueryDto): Promise<SerializedJson> {
@@ -101,7 +114,7 @@ export class CatalogueService {
       );
     }
     params.push(query.limit + 1);
-    const sql = `SELECT ${PRODUCT_COLUMNS}, u.display_name AS creator_name
+    const sql = `SELECT ${this.columns}
       FROM products p JOIN users u ON u.id = p.creator_id
       WHERE ${where.join(' AND ')}
       ORDER BY ${order.by}
@@ -111,7 +124,7 @@ export class CatalogueService {
 
   async get(id: string): Promise<CatalogueProductDto> {
     const rows = await this.dataSource.query<ProductRow[]>(
-      `SELECT ${PRODUCT_COLUMNS}, u.display_name AS creator_name
+      `SELECT ${this.columns}
        FROM products p JOIN users u ON u.id = p.creator_id
        WHERE p.id = $1 AND p.status = 'published'`,
       [id],

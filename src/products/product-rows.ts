@@ -32,6 +32,8 @@ export interface ProductRow {
   /** Microsecond-exact created_at (a JS Date keeps only milliseconds). */
   created_key: string;
   creator_name?: string;
+  /** The catalogue's: whether the creator can take charges now (payouts). */
+  creator_can_take_charges?: boolean;
 }
 
 export function toProductDto(product: Product): ProductDto {
@@ -78,6 +80,7 @@ export function rowToCatalogueDto(row: ProductRow): CatalogueProductDto {
     priceCents: row.price_cents,
     currency: row.currency,
     creator: { id: row.creator_id, displayName: row.creator_name ?? '' },
+    purchasable: row.price_cents === 0 || row.creator_can_take_charges !== false,
     fileName: row.file_name,
     size: Number(row.file_size),
     contentType: row.content_type,

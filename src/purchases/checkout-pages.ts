@@ -121,3 +121,55 @@ from the shop.</p>`,
     `<div class="card"><h1>Thank you!</h1><h2>${title}</h2><div class="amount">${amount}</div>${status}${NEXT_STEPS}</div>`,
   );
 }
+
+export interface OnboardingPageModel {
+  linkId: string;
+  email: string;
+  status: string;
+  requirementsDue: string[];
+  expired: boolean;
+  refreshUrl: string;
+}
+
+/** The simulated provider's stand-in for Stripe's hosted Express onboarding. */
+export function simulatedOnboardingPage(model: OnboardingPageModel): string {
+  const id = encodeURIComponent(model.linkId);
+  const header = `<p class="badge">Simulated payouts onboarding: no real account</p>
+<h1>Get paid for your sales</h1><p class="note">Account for ${escapeHtml(model.email)}: ${escapeHtml(model.status.replace('_', ' '))}</p>`;
+  if (model.expired) {
+    return layout(
+      'Onboarding link expired',
+      `<div class="card">${header}<p>This link has expired or was already used.</p>
+<p><a href="${escapeHtml(model.refreshUrl)}">Get a new link</a></p></div>`,
+    );
+  }
+  const due =
+    model.requirementsDue.length === 0
+      ? '<p>Nothing more is needed.</p>'
+      : `<p>Still needed:</p><ul>${model.requirementsDue.map((r) => `<li><code>${escapeHtml(r)}</code></li>`).join('')}</ul>`;
+  return layout(
+    'Payouts onboarding',
+    `<div class="card">${header}${due}
+<div class="actions">
+<form method="post" action="/payouts/simulated/onboarding/${id}/complete"><button class="pay" type="submit">Complete onboarding</button></form>
+<form method="post" action="/payouts/simulated/onboarding/${id}/leave"><button type="submit">Leave unfinished</button></form>
+</div>
+<p class="note">Completing here enables charges and payouts at once, as Stripe does once it has verified an account.</p>
+</div>`,
+  );
+}
+
+export function onboardingResultPage(kind: 'return' | 'refresh'): string {
+  return kind === 'return'
+    ? layout(
+        'Payouts onboarding',
+        `<div class="card"><h1>Back from onboarding</h1><p>Your payouts status is in
+<code>GET /creator/payouts</code>. If something is still needed, ask for a new link with
+<code>POST /creator/payouts/onboarding</code>.</p></div>`,
+      )
+    : layout(
+        'Onboarding link expired',
+        `<div class="card"><h1>This link has expired</h1><p>Onboarding links work once and for a few
+minutes. Ask for a new one with <code>POST /creator/payouts/onboarding</code>.</p></div>`,
+      );
+}

@@ -7,6 +7,8 @@ import {
   type PaymentsDriver,
 } from '../payments/payments.interface.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { PayoutsService } from '../payouts/payouts.service.js';
+import { refundedFee } from '../payouts/platform-fee.js';
 import { PaymentEventRecord } from './payment-event.entity.js';
 import { PaymentIssueKind } from './payment-issue.entity.js';
 import { settledStatus } from './purchase-access.js';
@@ -43,6 +45,7 @@ export class FulfilmentService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
+    private readonly payouts: PayoutsService,
   ) {}
 
   /** Records a verified event once and applies it, in one transaction (rolled back on error). */
@@ -57,7 +60,7 @@ export class FulfilmentService {
         [provider, event.id, event.type, refs.purchaseId, refs.paymentId, JSON.stringify(event)],
       );
       if (inserted.length === 0) return 'duplicate';
-      const outcome = await this.apply(m, event);
+      const outcome = await this.apply(m, provider, event);
       if (outcome !== 'deferred') {
         await m.update(PaymentEventRecord, { id: inserted[0].id }, { processedAt: () => 'now()' });
       }
@@ -84,12 +87,13 @@ export class FulfilmentService {
       case 'dispute.created':
       case 'dispute.closed':
         return { purchaseId: asUuid(event.purchaseId), paymentId: event.paymentId };
+      case 'account.updated':
       case 'ignored':
         return { purchaseId: null, paymentId: null };
     }
   }
 
-  private apply(m: EntityManager, event: PaymentEvent): Promise<EventOutcome> {
+  private apply(m: EntityManager, provider: string, event: PaymentEvent): Promise<EventOutcome> {
     switch (event.type) {
       case 'checkout.completed':
       case 'checkout.async_payment_succeeded':
@@ -104,6 +108,8 @@ export class FulfilmentService {
       case 'dispute.created':
       case 'dispute.closed':
         return this.applyToPayment(m, event);
+      case 'account.updated':
+        return this.payouts.applyAccount(m, provider, event.account, event.created);
       case 'ignored':
         return Promise.resolve('ignored');
     }
@@ -378,6 +384,8 @@ export class FulfilmentService {
         if (!event.won) purchase.refundedCents = purchase.amountCents;
         break;
     }
+    // Stripe returns the platform fee in proportion to each refund (refund_application_fee).
+    purchase.feeRefundedCents = refundedFee(purchase, purchase.refundedCents);
     purchase.status = settledStatus(purchase);
     if (purchase.status === PurchaseStatus.Refunded) purchase.refundedAt ??= new Date();
   }
@@ -427,6 +435,7 @@ export class FulfilmentService {
         providerPaymentId: purchase.providerPaymentId,
         paidAt: purchase.paidAt,
         refundedCents: purchase.refundedCents,
+        feeRefundedCents: purchase.feeRefundedCents,
         refundedAt: purchase.refundedAt,
         disputeStatus: purchase.disputeStatus,
       },

@@ -16,6 +16,11 @@ import { DisputeStatus, PurchaseStatus } from './purchase-status.enum.js';
 @Entity('purchases')
 @Check('CHK_purchases_amount', `"amount_cents" >= 0`)
 @Check('CHK_purchases_refunded', `"refunded_cents" >= 0`)
+@Check('CHK_purchases_fee', `"fee_cents" >= 0 AND "fee_cents" <= "amount_cents"`)
+@Check(
+  'CHK_purchases_fee_refunded',
+  `"fee_refunded_cents" >= 0 AND "fee_refunded_cents" <= "fee_cents"`,
+)
 @Index('UQ_purchases_session', ['providerSessionId'], { unique: true })
 @Index('IDX_purchases_payment', ['providerPaymentId'])
 @Index('IDX_purchases_buyer_paid', ['buyerId', 'paidAt', 'id'])
@@ -56,6 +61,21 @@ export class Purchase {
   /** Total refunded so far, minor units (a lost dispute counts as fully refunded). */
   @Column({ name: 'refunded_cents', type: 'integer', default: 0 })
   refundedCents: number;
+
+  /**
+   * The platform fee taken on this sale (Stripe's `application_fee_amount`), minor units, fixed at
+   * checkout like the amount; 0 in `platform` payouts mode and for free products.
+   */
+  @Column({ name: 'fee_cents', type: 'integer', default: 0 })
+  feeCents: number;
+
+  /** The part of the fee returned by refunds so far (in proportion to `refundedCents`). */
+  @Column({ name: 'fee_refunded_cents', type: 'integer', default: 0 })
+  feeRefundedCents: number;
+
+  /** The creator's connected account the sale was transferred to (a destination charge). */
+  @Column({ name: 'transfer_destination', type: 'varchar', length: 255, nullable: true })
+  transferDestination: string | null;
 
   @Column({
     name: 'dispute_status',

@@ -3,10 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
+import { allowedRedirect } from '../common/redirect-url.js';
 import { decodeCursor, type Page, PageQueryDto, toPage } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
+import { PayoutsService, type SaleTransfer } from '../payouts/payouts.service.js';
 import { ProductStatus } from '../products/product-status.enum.js';
 import { Product } from '../products/product.entity.js';
 import type { User } from '../users/user.entity.js';
@@ -62,6 +64,7 @@ export class PurchasesService {
     @InjectRepository(Product) private readonly products: Repository<Product>,
     @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
     private readonly fulfilment: FulfilmentService,
+    private readonly payouts: PayoutsService,
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
@@ -96,16 +99,21 @@ export class PurchasesService {
       status: ProductStatus.Published,
     });
     if (product === null) throw notFound('Product');
-    const successUrl = this.redirectUrl(dto.successUrl, 'successUrl') ?? this.defaultSuccessUrl();
+    const successUrl =
+      allowedRedirect(this.config, dto.successUrl, 'successUrl') ?? this.defaultSuccessUrl();
     const cancelUrl =
-      this.redirectUrl(dto.cancelUrl, 'cancelUrl') ?? `${this.config.publicUrl}/checkout/cancel`;
+      allowedRedirect(this.config, dto.cancelUrl, 'cancelUrl') ??
+      `${this.config.publicUrl}/checkout/cancel`;
 
     let purchase = await this.livePurchase(buyer.id, product.id);
     if (purchase !== null && purchase.status !== PurchaseStatus.Pending) throw this.alreadyOwned();
+    // In connect mode a creator who cannot take charges (not onboarded, or restricted) sells
+    // nothing new, even through a checkout opened before.
+    const transfer = await this.payouts.transferFor(product.creatorId, product.priceCents);
     if (purchase !== null && this.checkoutLapsed(purchase)) {
       purchase = await this.retireCheckout(purchase);
     }
-    purchase ??= await this.createPurchase(buyer, product);
+    purchase ??= await this.createPurchase(buyer, product, transfer);
     if (purchase.status !== PurchaseStatus.Pending || purchase.providerSessionId !== null) {
       return this.toCheckoutDto(purchase);
     }
@@ -120,6 +128,10 @@ export class PurchasesService {
       buyerEmail: buyer.email,
       successUrl,
       cancelUrl,
+      // From the purchase's own snapshot, like the amount.
+      ...(purchase.transferDestination !== null && {
+        transfer: { destination: purchase.transferDestination, feeCents: purchase.feeCents },
+      }),
     });
     const stored = await this.purchases
       .createQueryBuilder()
@@ -252,7 +264,11 @@ export class PurchasesService {
     );
   }
 
-  private async createPurchase(buyer: User, product: Product): Promise<Purchase> {
+  private async createPurchase(
+    buyer: User,
+    product: Product,
+    transfer: SaleTransfer | null,
+  ): Promise<Purchase> {
     const free = product.priceCents === 0;
     try {
       return await this.purchases.save(
@@ -261,6 +277,8 @@ export class PurchasesService {
           productId: product.id,
           amountCents: product.priceCents,
           currency: product.currency,
+          feeCents: transfer?.feeCents ?? 0,
+          transferDestination: transfer?.destination ?? null,
           // A free product needs no payment provider: it is paid at once.
           status: free ? PurchaseStatus.Paid : PurchaseStatus.Pending,
           provider: free ? 'free' : this.payments.name,
@@ -327,28 +345,6 @@ export class PurchasesService {
     // Someone else's purchase is answered exactly like a missing one.
     if (purchase === null) throw notFound('Purchase');
     return purchase;
-  }
-
-  /** Redirects only to this API or to an allowed frontend origin: no open redirects. */
-  private redirectUrl(value: string | undefined, field: string): string | undefined {
-    if (value === undefined) return undefined;
-    const allowed = new Set([new URL(this.config.publicUrl).origin, ...this.config.corsOrigins]);
-    let origin: string | undefined;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
-    } catch {
-      origin = undefined;
-    }
-    if (origin === undefined || !allowed.has(origin)) {
-      throw new DomainException(
-        HttpStatus.BAD_REQUEST,
-        ErrorCode.RedirectNotAllowed,
-        `${field} must be on PUBLIC_URL or an origin listed in CORS_ORIGINS`,
-        { fields: [{ field, errors: [`${field} is not on an allowed origin`] }] },
-      );
-    }
-    return value;
   }
 
   private defaultSuccessUrl(): string {

@@ -19,6 +19,8 @@ interface SaleRow {
   currency: string;
   status: PurchaseStatus;
   refunded_cents: number;
+  /** The platform fee kept: net of the part refunded. */
+  fee_cents: number;
   paid_at: Date;
   /** paid_at in UTC to the microsecond: the cursor must not lose what a JS Date drops. */
   paid_key: string;
@@ -51,7 +53,7 @@ interface SalesPosition {
 }
 
 const COLUMNS = `u.id, u.product_id, p.title, b.email, u.amount_cents, u.currency, u.status,
-  u.refunded_cents, u.paid_at,
+  u.refunded_cents, u.fee_cents - u.fee_refunded_cents AS fee_cents, u.paid_at,
   to_char(u.paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS paid_key`;
 
 export const CSV_HEADER = [
@@ -64,6 +66,9 @@ export const CSV_HEADER = [
   'status',
   'refundedCents',
   'paidAt',
+  // Added with creator payouts: at the end, so the columns before keep their places.
+  'feeCents',
+  'earningsCents',
 ] as const;
 
 const CSV_BATCH = 1000;
@@ -80,6 +85,8 @@ function toSale(row: SaleRow): SaleDto {
     currency: row.currency,
     status: row.status,
     refundedCents: row.refunded_cents,
+    feeCents: row.fee_cents,
+    earningsCents: row.amount_cents - row.refunded_cents - row.fee_cents,
     paidAt: row.paid_at,
   };
 }
@@ -95,6 +102,8 @@ function csvRow(sale: SaleDto): string {
     sale.status,
     sale.refundedCents,
     sale.paidAt.toISOString(),
+    sale.feeCents,
+    sale.earningsCents,
   ]);
 }
 

@@ -27,7 +27,9 @@ const SALE_SEMANTICS =
   'A sale is a purchase whose payment went through (`paid_at`), whatever happened to it later: ' +
   'a refund or a lost dispute shows in `refundedCents` and does not unmake the sale. ' +
   'Free products count as sales of 0. Amounts and currencies are those of the checkout, never ' +
-  'today’s prices, and different currencies are never added together.';
+  'today’s prices, and different currencies are never added together. `feeCents` is the ' +
+  'platform fee kept on those sales (`connect` payouts mode; 0 in `platform` mode), net of the ' +
+  'fee returned with refunds, and `earningsCents` = `netCents − feeCents` is what the creator keeps.';
 
 @ApiTags('stats')
 @Controller('creator')
@@ -51,7 +53,8 @@ export class StatsController {
         'net can only go down as refunds arrive), `netCents` = gross − refunded, `buyers` the ' +
         'distinct buyers. `lifetime`: the same over all time. `products`: every product of the ' +
         'creator, sales or not, with its figures and the download links issued in the period. ' +
-        '`daily`: one row per day and currency, zeros included, ready to chart.',
+        '`daily`: one row per day and currency, zeros included, ready to chart, with the same ' +
+        'money figures as the totals.',
     ].join('\n'),
   })
   @ApiOkResponse({ type: StatsDto })
@@ -73,7 +76,10 @@ export class StatsController {
         '`nextCursor` back as `cursor`. `from`/`to` (days in `tz`) filter on the payment time.',
       '',
       'CSV (`format=csv`, or `Accept: text/csv`): every matching sale, not one page, streamed ' +
-        'as `text/csv; charset=utf-8` with a header row and the same columns as the JSON items. ' +
+        'as `text/csv; charset=utf-8` with a header row and the same fields as the JSON items, in ' +
+        'this order: `purchaseId, productId, productTitle, buyerEmail, amountCents, currency, ' +
+        'status, refundedCents, paidAt, feeCents, earningsCents` (the last two came with creator ' +
+        'payouts and sit at the end so older columns keep their places). ' +
         'Fields are quoted as RFC 4180 says; a cell starting with `=`, `+`, `-`, `@`, a tab or a ' +
         "carriage return gets a leading `'` so that spreadsheets do not run it as a formula.",
     ].join('\n'),
@@ -88,7 +94,7 @@ export class StatsController {
         schema: {
           type: 'string',
           example:
-            'purchaseId,productId,productTitle,buyerEmail,amountCents,currency,status,refundedCents,paidAt\r\n',
+            'purchaseId,productId,productTitle,buyerEmail,amountCents,currency,status,refundedCents,paidAt,feeCents,earningsCents\r\n',
         },
       },
     },

@@ -30,6 +30,8 @@ interface FiguresRow {
   sales: number;
   gross: string;
   refunded: string;
+  /** Platform fees kept: net of the part refunded. */
+  fee: string;
   buyers: number;
 }
 
@@ -45,18 +47,21 @@ interface DailyRow {
   currency: string;
   sales: number;
   gross: string;
+  refunded: string;
+  fee: string;
+}
+
+/** The money figures of some sales: gross, refunded, net, the platform's fee, the creator's part. */
+function money(row: { gross: string; refunded: string; fee: string }) {
+  const grossCents = Number(row.gross);
+  const refundedCents = Number(row.refunded);
+  const feeCents = Number(row.fee);
+  const netCents = grossCents - refundedCents;
+  return { grossCents, refundedCents, netCents, feeCents, earningsCents: netCents - feeCents };
 }
 
 function figures(row: FiguresRow): CurrencyFiguresDto {
-  const grossCents = Number(row.gross);
-  const refundedCents = Number(row.refunded);
-  return {
-    currency: row.currency,
-    sales: row.sales,
-    grossCents,
-    refundedCents,
-    netCents: grossCents - refundedCents,
-  };
+  return { currency: row.currency, sales: row.sales, ...money(row) };
 }
 
 const totals = (row: FiguresRow): CurrencyTotalsDto => ({ ...figures(row), buyers: row.buyers });
@@ -85,7 +90,8 @@ export class StatsService {
       );
       const byProduct = await manager.query<FiguresRow[]>(
         `SELECT u.product_id, u.currency, count(*)::int AS sales,
-          sum(u.amount_cents)::bigint AS gross, sum(u.refunded_cents)::bigint AS refunded
+          sum(u.amount_cents)::bigint AS gross, sum(u.refunded_cents)::bigint AS refunded,
+          sum(u.fee_cents - u.fee_refunded_cents)::bigint AS fee
         ${CREATOR_SALES} AND ${IN_PERIOD}
         GROUP BY u.product_id, u.currency ORDER BY u.currency`,
         params,
@@ -104,7 +110,9 @@ export class StatsService {
       const daily = await manager.query<DailyRow[]>(
         `WITH sales AS (
           SELECT (u.paid_at AT TIME ZONE $4)::date AS day, u.currency,
-            count(*)::int AS sales, sum(u.amount_cents)::bigint AS gross
+            count(*)::int AS sales, sum(u.amount_cents)::bigint AS gross,
+            sum(u.refunded_cents)::bigint AS refunded,
+            sum(u.fee_cents - u.fee_refunded_cents)::bigint AS fee
           ${CREATOR_SALES} AND ${IN_PERIOD}
           GROUP BY 1, 2
         ), currencies AS (
@@ -114,7 +122,8 @@ export class StatsService {
           SELECT $2::date + i AS day FROM generate_series(0, $3::date - $2::date) AS i
         )
         SELECT to_char(d.day, 'YYYY-MM-DD') AS date, c.currency,
-          coalesce(s.sales, 0) AS sales, coalesce(s.gross, 0) AS gross
+          coalesce(s.sales, 0) AS sales, coalesce(s.gross, 0) AS gross,
+          coalesce(s.refunded, 0) AS refunded, coalesce(s.fee, 0) AS fee
         FROM days d CROSS JOIN currencies c
         LEFT JOIN sales s ON s.day = d.day AND s.currency = c.currency
         ORDER BY d.day, c.currency`,
@@ -131,7 +140,7 @@ export class StatsService {
           date: r.date,
           currency: r.currency,
           sales: r.sales,
-          grossCents: Number(r.gross),
+          ...money(r),
         })),
       };
     });
@@ -148,10 +157,10 @@ export class StatsService {
   ): Promise<CurrencyTotalsDto[]> {
     const rows = await manager.query<FiguresRow[]>(
       `SELECT currency, sum(sales)::int AS sales, sum(gross)::bigint AS gross,
-        sum(refunded)::bigint AS refunded, count(*)::int AS buyers
+        sum(refunded)::bigint AS refunded, sum(fee)::bigint AS fee, count(*)::int AS buyers
       FROM (
         SELECT u.currency, u.buyer_id, count(*) AS sales, sum(u.amount_cents) AS gross,
-          sum(u.refunded_cents) AS refunded
+          sum(u.refunded_cents) AS refunded, sum(u.fee_cents - u.fee_refunded_cents) AS fee
         ${CREATOR_SALES} AND ${condition}
         GROUP BY u.currency, u.buyer_id
       ) AS per_buyer

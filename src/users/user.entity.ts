@@ -27,6 +27,10 @@ export class User {
   @Column({ name: 'display_name', type: 'varchar', length: 100 })
   displayName: string;
 
+  /** When the owner proved the address (a verification link, or a password reset by email). */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

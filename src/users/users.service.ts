@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
@@ -21,16 +21,16 @@ export class UsersService {
     return this.users.findOneBy({ email: normalizeEmail(email) });
   }
 
-  async create(input: {
-    email: string;
-    passwordHash: string;
-    role: Role;
-    displayName?: string;
-  }): Promise<User> {
+  /** Creates an account (inside the caller's transaction when given one). */
+  async create(
+    input: { email: string; passwordHash: string; role: Role; displayName?: string },
+    m?: EntityManager,
+  ): Promise<User> {
     const email = normalizeEmail(input.email);
+    const users = m?.getRepository(User) ?? this.users;
     try {
-      return await this.users.save(
-        this.users.create({
+      return await users.save(
+        users.create({
           email,
           passwordHash: input.passwordHash,
           role: input.role,

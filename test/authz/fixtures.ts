@@ -1,6 +1,10 @@
 import { JwtService } from '@nestjs/jwt';
 import type { Agent as TestAgent } from 'supertest';
+import { AccountTokensService } from '../../src/auth/account-tokens.service.js';
 import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
+import { UserTokenPurpose } from '../../src/auth/user-token.entity.js';
+import { Role } from '../../src/users/role.enum.js';
+import { UsersService } from '../../src/users/users.service.js';
 import {
   registerBuyer,
   registerCreator,
@@ -60,6 +64,9 @@ export interface Fixtures {
    */
   spareSession: Partial<Record<Caller, Record<string, string>>>;
   sameRole: Partial<Record<Caller, Account>>;
+  /** Per caller, an unused verification token of the owner and a reset token of an account of its own. */
+  verifyTokens: Record<Caller, string>;
+  resetTokens: Record<Caller, string>;
   /** Creator A's resumable uploads: declared only; created with tus (some bytes in); finished. */
   uploadToCreate: string;
   uploadInProgress: string;
@@ -161,6 +168,26 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
   const full = Buffer.concat([pdf('matrix'), Buffer.alloc(4096)]).subarray(0, 4096);
   const uploadFinished = await resumableUpload(http, creator, full);
 
+  const accountTokens = t.app.get(AccountTokensService);
+  const users = t.app.get(UsersService);
+  const verifyTokens = {} as Record<Caller, string>;
+  const resetTokens = {} as Record<Caller, string>;
+  for (const caller of CALLERS) {
+    const m = t.dataSource.manager;
+    verifyTokens[caller] = (
+      await accountTokens.issue(m, owner.id, UserTokenPurpose.VerifyEmail, 3600)
+    ).token;
+    // A reset ends the other reset links of its account: one account per caller.
+    const resettable = await users.create({
+      email: `reset-${caller}-${owner.id}@example.com`,
+      passwordHash: '$2b$04$0000000000000000000000000000000000000000000000000000.',
+      role: Role.Buyer,
+    });
+    resetTokens[caller] = (
+      await accountTokens.issue(m, resettable.id, UserTokenPurpose.ResetPassword, 3600)
+    ).token;
+  }
+
   // A real token whose account no longer exists.
   await t.dataSource.query('DELETE FROM users WHERE id = $1', [doomed.id]);
 
@@ -197,6 +224,8 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
     refreshTokens,
     spareSession,
     sameRole,
+    verifyTokens,
+    resetTokens,
     uploadToCreate,
     uploadInProgress,
     uploadToDelete,

@@ -44,6 +44,12 @@ export const MATRIX: Record<string, Row> = {
   'POST /logout':                               [U,        204,    204,    204,       204,    204,         U,     U,      U],
   // Each signed-in caller changes the password of an account of the same role (it ends the other sessions).
   'PUT /me/password':                           [U,        204,    204,    204,       204,    204,         U,     U,      U],
+  // Same answer for every caller, whether or not the address has an account (5 an hour per address).
+  'POST /password/forgot':                      [202,      202,    202,    202,       202,    202,         202,   202,    202],
+  // The emailed token is the credential (one per caller); a bearer token plays no part.
+  'POST /password/reset':                       [204,      204,    204,    204,       204,    204,         204,   204,    204],
+  'POST /email/verify':                         [204,      204,    204,    204,       204,    204,         204,   204,    204],
+  'POST /email/verify/resend':                  [U,        202,    202,    202,       202,    202,         U,     U,      U],
   'GET /health':                                [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /health/ready':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'POST /creator/upload':                       [U,        ROLE,   ROLE,   ROLE,      201,    201,         U,     U,      U],
@@ -67,6 +73,18 @@ export const MATRIX: Record<string, Row> = {
   // Each creator sees figures and sales of their own products only (the leak walk checks it).
   'GET /creator/stats':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
   'GET /creator/sales':                         [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  // The matrix app runs in the default platform payouts mode: there is nothing to onboard.
+  'GET /creator/payouts':                       [U,        ROLE,   ROLE,   ROLE,      200,    200,         U,     U,      U],
+  'POST /creator/payouts/onboarding':           [U,        ROLE,   ROLE,   ROLE,      '409 CONFLICT', '409 CONFLICT', U, U, U],
+  'POST /creator/payouts/dashboard':            [U,        ROLE,   ROLE,   ROLE,      '409 CONFLICT', '409 CONFLICT', U, U, U],
+  'GET /payouts/return':                        [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  'GET /payouts/refresh':                       [200,      200,    200,    200,       200,    200,         200,   200,    200],
+  // The link id is the capability, as a Stripe Account Link is; in platform mode none exists.
+  'GET /payouts/simulated/onboarding/:linkId':  [NF,       NF,     NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  'POST /payouts/simulated/onboarding/:linkId/complete': [NF, NF,  NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  'POST /payouts/simulated/onboarding/:linkId/leave':    [NF, NF,  NF,     NF,        NF,     NF,          NF,    NF,     NF],
+  // A partial refund of the owner's purchase: its creator may, another creator sees no such sale.
+  'POST /creator/sales/:purchaseId/refund':     [U,        ROLE,   ROLE,   ROLE,      202,    NF,          U,     U,      U],
   'GET /products':                              [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /products/:id':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   // buyer and otherBuyer start a checkout of productA; the owner has paid for it already.
@@ -97,6 +115,8 @@ export interface RouteRequest {
   raw?: { body: string; contentType: string; headers?: Record<string, string> };
 }
 
+const UNKNOWN_LINK = `sim_link_${'0'.repeat(24)}`;
+
 const fileOnly = (): Part[] => [
   { name: 'file', filename: 'new.pdf', content: pdf(randomUUID()), contentType: 'application/pdf' },
 ];
@@ -110,6 +130,13 @@ export const REQUESTS: Record<string, RouteRequest> = {
   },
   'POST /login': { json: (f) => ({ email: f.owner.email, password: f.owner.password }) },
   'POST /refresh': { json: (f, caller) => ({ refresh_token: f.refreshTokens[caller] }) },
+  'POST /password/forgot': {
+    json: (f, caller) => ({ email: caller === 'owner' ? f.owner.email : `${caller}@example.com` }),
+  },
+  'POST /password/reset': {
+    json: (f, caller) => ({ token: f.resetTokens[caller], newPassword: 'a new password' }),
+  },
+  'POST /email/verify': { json: (f, caller) => ({ token: f.verifyTokens[caller] }) },
   'POST /logout': { headers: (f, caller) => f.spareSession[caller] ?? f.callers[caller].headers },
   'PUT /me/password': {
     headers: (f, caller) => f.sameRole[caller]?.auth ?? f.callers[caller].headers,
@@ -176,6 +203,16 @@ export const REQUESTS: Record<string, RouteRequest> = {
     form: { outcome: 'success' },
   },
   'POST /checkout/simulated/:sessionId/cancel': { params: (f) => ({ sessionId: f.openSession }) },
+  'POST /creator/payouts/onboarding': { json: () => ({}) },
+  'POST /creator/sales/:purchaseId/refund': {
+    params: (f) => ({ purchaseId: f.purchaseA }),
+    json: () => ({ amountCents: 1 }),
+  },
+  'GET /payouts/simulated/onboarding/:linkId': { params: () => ({ linkId: UNKNOWN_LINK }) },
+  'POST /payouts/simulated/onboarding/:linkId/complete': {
+    params: () => ({ linkId: UNKNOWN_LINK }),
+  },
+  'POST /payouts/simulated/onboarding/:linkId/leave': { params: () => ({ linkId: UNKNOWN_LINK }) },
   'POST /webhooks/stripe': {
     raw: {
       body: JSON.stringify({ id: 'evt_matrix', type: 'checkout.session.completed' }),

@@ -6,10 +6,12 @@ import { STRIPE_API_VERSION } from '../../src/payments/drivers/stripe.driver.js'
 
 /**
  * A stand-in for the Stripe API on 127.0.0.1, for the routes the Stripe driver uses:
- * POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id and
- * POST /v1/checkout/sessions/:id/expire. It records every request and,
- * as Stripe does, replays the first answer for a repeated Idempotency-Key, or answers 400
- * idempotency_error when the key comes back with other parameters.
+ * POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id,
+ * POST /v1/checkout/sessions/:id/expire, and for Connect POST /v1/accounts,
+ * GET /v1/accounts/:id, POST /v1/account_links, POST /v1/accounts/:id/login_links and
+ * POST /v1/refunds. It records every request and, as Stripe does, replays the first answer for a
+ * repeated Idempotency-Key, or answers 400 idempotency_error when the key comes back with other
+ * parameters.
  */
 
 export interface RecordedRequest {
@@ -31,6 +33,8 @@ export interface FakeStripe {
   /** Checkout Sessions by id, as the fake stores them. */
   sessions: Map<string, Stripe.Checkout.Session>;
   setMode(mode: FakeStripeMode): void;
+  /** Holds every answer this long, as a slow network would (0: answer at once). */
+  setDelay(ms: number): void;
   /** Changes a stored session, e.g. `{ status: 'complete', payment_status: 'paid' }`. */
   updateSession(id: string, patch: Partial<Stripe.Checkout.Session>): Stripe.Checkout.Session;
   /** Marks a session complete and paid with a new PaymentIntent id, as after a card payment. */
@@ -38,6 +42,12 @@ export interface FakeStripe {
     id: string,
     paymentStatus?: Stripe.Checkout.Session.PaymentStatus,
   ): Stripe.Checkout.Session;
+  /** Connected accounts by id. */
+  accounts: Map<string, Stripe.Account>;
+  /** Changes a connected account, e.g. after onboarding `{ details_submitted: true, ... }`. */
+  updateAccount(id: string, patch: Partial<Stripe.Account>): Stripe.Account;
+  /** The charge of a completed session's PaymentIntent, as refunds change it. */
+  charges: Map<string, Stripe.Charge>;
   close(): Promise<void>;
 }
 
@@ -104,17 +114,107 @@ const stripeError = (type: string, message: string, code?: string) => ({
   error: { type, message, ...(code && { code }) },
 });
 
+/** A new Express account as Stripe creates it: nothing submitted, nothing enabled yet. */
+export function buildAccount(overrides: Partial<Stripe.Account> = {}): Stripe.Account {
+  const account = {
+    id: randomStripeId('acct'),
+    object: 'account',
+    type: 'express',
+    business_type: null,
+    capabilities: { card_payments: 'inactive', transfers: 'inactive' },
+    charges_enabled: false,
+    country: 'US',
+    created: Math.floor(Date.now() / 1000),
+    default_currency: 'usd',
+    details_submitted: false,
+    email: null,
+    metadata: {},
+    payouts_enabled: false,
+    requirements: {
+      alternatives: [],
+      current_deadline: null,
+      currently_due: ['business_type', 'external_account', 'tos_acceptance.date'],
+      disabled_reason: 'requirements.past_due',
+      errors: [],
+      eventually_due: ['business_type', 'external_account', 'tos_acceptance.date'],
+      past_due: ['business_type', 'external_account', 'tos_acceptance.date'],
+      pending_verification: [],
+    },
+    ...overrides,
+  };
+  return account as unknown as Stripe.Account;
+}
+
+/** Account states a test moves an account through, as Stripe reports them. */
+export const accountStates = {
+  /** Details submitted; Stripe is verifying them. */
+  submitted: (): Partial<Stripe.Account> => ({
+    details_submitted: true,
+    charges_enabled: false,
+    payouts_enabled: false,
+    requirements: {
+      alternatives: [],
+      current_deadline: null,
+      currently_due: [],
+      disabled_reason: 'requirements.pending_verification',
+      errors: [],
+      eventually_due: [],
+      past_due: [],
+      pending_verification: ['individual.verification.document'],
+    },
+  }),
+  enabled: (): Partial<Stripe.Account> => ({
+    details_submitted: true,
+    charges_enabled: true,
+    payouts_enabled: true,
+    capabilities: { card_payments: 'active', transfers: 'active' },
+    requirements: {
+      alternatives: [],
+      current_deadline: null,
+      currently_due: [],
+      disabled_reason: null,
+      errors: [],
+      eventually_due: [],
+      past_due: [],
+      pending_verification: [],
+    },
+  }),
+  /** A requirement went past due: charges and payouts stop. */
+  restricted: (): Partial<Stripe.Account> => ({
+    details_submitted: true,
+    charges_enabled: false,
+    payouts_enabled: false,
+    capabilities: { card_payments: 'inactive', transfers: 'inactive' },
+    requirements: {
+      alternatives: [],
+      current_deadline: null,
+      currently_due: ['individual.verification.document'],
+      disabled_reason: 'requirements.past_due',
+      errors: [],
+      eventually_due: ['individual.verification.document'],
+      past_due: ['individual.verification.document'],
+      pending_verification: [],
+    },
+  }),
+};
+
 export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: RecordedRequest[] = [];
   const sessions = new Map<string, Stripe.Checkout.Session>();
+  const accounts = new Map<string, Stripe.Account>();
+  const charges = new Map<string, Stripe.Charge>();
+  /** What each session asked of its PaymentIntent (fee, destination), for its charge. */
+  const intentData = new Map<string, Record<string, unknown>>();
   const replays = new Map<string, { requestBody: string; status: number; body: unknown }>();
   const sockets = new Set<Socket>();
   let mode: FakeStripeMode = 'ok';
+  let delayMs = 0;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(handle, delayMs));
+    function handle() {
       const url = new URL(req.url ?? '/', 'http://fake-stripe');
       const body = Buffer.concat(chunks).toString('utf8');
       const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
@@ -140,8 +240,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         return;
       }
 
-      if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
-        const replay = idempotencyKey === undefined ? undefined : replays.get(idempotencyKey);
+      if (req.method === 'POST' && idempotencyKey !== undefined) {
+        const replay = replays.get(idempotencyKey);
         if (replay !== undefined && replay.requestBody !== body) {
           // Stripe refuses a key reused with other parameters.
           send(
@@ -158,12 +258,117 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           send(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
           return;
         }
+      }
+      const answer = (status: number, answerBody: unknown) => {
+        if (req.method === 'POST' && idempotencyKey !== undefined) {
+          replays.set(idempotencyKey, { requestBody: body, status, body: answerBody });
+        }
+        send(res, status, answerBody);
+      };
+      const missing = (what: string, id: string) =>
+        send(
+          res,
+          404,
+          stripeError('invalid_request_error', `No such ${what}: '${id}'`, 'resource_missing'),
+        );
+
+      if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
         const session = sessionFrom(params);
         sessions.set(session.id, session);
-        if (idempotencyKey !== undefined) {
-          replays.set(idempotencyKey, { requestBody: body, status: 200, body: session });
+        intentData.set(session.id, (params.payment_intent_data ?? {}) as Record<string, unknown>);
+        answer(200, session);
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/accounts') {
+        const account = buildAccount({
+          type: params.type as Stripe.Account.Type,
+          email: (params.email as string | undefined) ?? null,
+          metadata: (params.metadata as Record<string, string> | undefined) ?? {},
+        });
+        accounts.set(account.id, account);
+        answer(200, account);
+        return;
+      }
+      const accountPath = /^\/v1\/accounts\/([^/]+)(\/login_links)?$/.exec(url.pathname);
+      if (accountPath !== null) {
+        const id = decodeURIComponent(accountPath[1]);
+        const account = accounts.get(id);
+        if (account === undefined) return missing('account', id);
+        if (req.method === 'GET' && accountPath[2] === undefined) return send(res, 200, account);
+        if (req.method === 'POST' && accountPath[2] !== undefined) {
+          if (!account.details_submitted) {
+            return send(
+              res,
+              400,
+              stripeError(
+                'invalid_request_error',
+                'Cannot create a login link for an account that has not completed onboarding.',
+              ),
+            );
+          }
+          return answer(200, {
+            object: 'login_link',
+            created: Math.floor(Date.now() / 1000),
+            url: `https://connect.stripe.com/express/${id}/${randomBytes(9).toString('base64url')}`,
+          });
         }
-        send(res, 200, session);
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/account_links') {
+        const id = params.account as string;
+        if (!accounts.has(id)) return missing('account', id);
+        const created = Math.floor(Date.now() / 1000);
+        answer(200, {
+          object: 'account_link',
+          created,
+          expires_at: created + 300,
+          url: `https://connect.stripe.com/setup/e/${id}/${randomBytes(9).toString('base64url')}`,
+        });
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+        const intent = params.payment_intent as string;
+        const charge = charges.get(intent);
+        if (charge === undefined) return missing('payment_intent', intent);
+        const left = charge.amount - charge.amount_refunded;
+        const amount = params.amount === undefined ? left : Number(params.amount);
+        if (left === 0) {
+          return answer(
+            400,
+            stripeError(
+              'invalid_request_error',
+              `Charge ${charge.id} has already been refunded.`,
+              'charge_already_refunded',
+            ),
+          );
+        }
+        if (amount > left) {
+          return answer(
+            400,
+            stripeError(
+              'invalid_request_error',
+              `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
+              'amount_too_large',
+            ),
+          );
+        }
+        const updated = {
+          ...charge,
+          amount_refunded: charge.amount_refunded + amount,
+          refunded: charge.amount_refunded + amount >= charge.amount,
+        } as Stripe.Charge;
+        charges.set(intent, updated);
+        const expand = (params.expand ?? []) as string[];
+        answer(200, {
+          id: randomStripeId('re'),
+          object: 'refund',
+          amount,
+          charge: expand.includes('charge') ? updated : updated.id,
+          created: Math.floor(Date.now() / 1000),
+          currency: charge.currency,
+          metadata: params.metadata ?? {},
+          payment_intent: intent,
+          status: 'succeeded',
+        });
         return;
       }
       const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(url.pathname);
@@ -213,7 +418,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         return;
       }
       send(res, 404, stripeError('invalid_request_error', `Unrecognized request URL`));
-    });
+    }
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -234,16 +439,50 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     url: `http://127.0.0.1:${port}`,
     requests,
     sessions,
+    accounts,
+    charges,
+    updateAccount: (id, patch) => {
+      const account = accounts.get(id);
+      if (account === undefined) throw new Error(`fake Stripe has no account ${id}`);
+      const updated = { ...account, ...patch } as Stripe.Account;
+      accounts.set(id, updated);
+      return updated;
+    },
     setMode: (next) => {
       mode = next;
     },
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
     updateSession,
-    completeSession: (id, paymentStatus = 'paid') =>
-      updateSession(id, {
+    completeSession: (id, paymentStatus = 'paid') => {
+      const paymentIntent = randomStripeId('pi');
+      const session = updateSession(id, {
         status: 'complete',
         payment_status: paymentStatus,
-        payment_intent: randomStripeId('pi'),
-      }),
+        payment_intent: paymentIntent,
+      });
+      // The PaymentIntent's charge, carrying what the session asked for it (a destination
+      // charge's fee and transfer), as Stripe makes it.
+      const data = intentData.get(id) ?? {};
+      const transfer = data.transfer_data as { destination?: string } | undefined;
+      charges.set(
+        paymentIntent,
+        buildCharge({
+          payment_intent: paymentIntent,
+          amount: session.amount_total ?? 0,
+          amount_refunded: 0,
+          currency: session.currency ?? 'usd',
+          metadata: (data.metadata as Record<string, string> | undefined) ?? {},
+          application_fee_amount:
+            data.application_fee_amount === undefined ? null : Number(data.application_fee_amount),
+          transfer_data: transfer?.destination
+            ? { amount: null, destination: transfer.destination }
+            : null,
+        }),
+      );
+      return session;
+    },
     close: async () => {
       // Hung requests keep their sockets open; end them so close() returns.
       for (const socket of sockets) socket.destroy();
@@ -354,7 +593,7 @@ export function buildDispute(
 export function buildEvent(
   type: string,
   object: object,
-  overrides: { id?: string; created?: number } = {},
+  overrides: { id?: string; created?: number; account?: string } = {},
 ): Stripe.Event {
   const event = {
     id: overrides.id ?? randomStripeId('evt'),
@@ -366,6 +605,8 @@ export function buildEvent(
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
     type,
+    // Events of a connected account name it (Connect webhook endpoints).
+    ...(overrides.account !== undefined && { account: overrides.account }),
   };
   return event as unknown as Stripe.Event;
 }
@@ -401,6 +642,9 @@ export const stripeEvents = {
     buildEvent('charge.refunded', buildCharge(charge)),
   disputeCreated: (dispute: Partial<Stripe.Dispute> & { payment_intent: string }) =>
     buildEvent('charge.dispute.created', buildDispute(dispute)),
+  /** A Connect event: the account as it is now, sent to the Connect endpoint. */
+  accountUpdated: (account: Stripe.Account, created?: number) =>
+    buildEvent('account.updated', account, { account: account.id, created }),
   disputeClosed: (
     dispute: Partial<Stripe.Dispute> & { payment_intent: string; status: Stripe.Dispute.Status },
   ) => buildEvent('charge.dispute.closed', buildDispute(dispute)),

@@ -62,6 +62,9 @@ export interface PurchaseInput {
   currency: string;
   status: PurchaseState;
   refundedCents?: number;
+  /** The platform fee taken at checkout, and the part of it refunded since. */
+  feeCents?: number;
+  feeRefundedCents?: number;
   disputeStatus?: 'open' | 'won' | 'lost' | null;
   paidAt?: Date | string | null;
   refundedAt?: Date | null;
@@ -88,19 +91,22 @@ export async function insertPurchases(
     currency: p.currency,
     status: p.status,
     refunded_cents: p.refundedCents ?? 0,
+    fee_cents: p.feeCents ?? 0,
+    fee_refunded_cents: p.feeRefundedCents ?? 0,
     dispute_status: p.disputeStatus ?? null,
     paid_at: p.paidAt instanceof Date ? p.paidAt.toISOString() : (p.paidAt ?? null),
     refunded_at: p.refundedAt?.toISOString() ?? null,
   }));
   const inserted = await ds.query<{ id: string }[]>(
     `INSERT INTO purchases (id, buyer_id, product_id, amount_cents, currency, status,
-      refunded_cents, dispute_status, provider, paid_at, refunded_at)
+      refunded_cents, fee_cents, fee_refunded_cents, dispute_status, provider, paid_at,
+      refunded_at)
     SELECT x.id, x.buyer_id, x.product_id, x.amount_cents, x.currency,
-      x.status::purchase_status, x.refunded_cents, x.dispute_status::dispute_status, 'simulated',
-      x.paid_at, x.refunded_at
+      x.status::purchase_status, x.refunded_cents, x.fee_cents, x.fee_refunded_cents,
+      x.dispute_status::dispute_status, 'simulated', x.paid_at, x.refunded_at
     FROM json_to_recordset($1::json) AS x(id uuid, buyer_id uuid, product_id uuid,
-      amount_cents int, currency text, status text, refunded_cents int, dispute_status text,
-      paid_at timestamptz, refunded_at timestamptz)
+      amount_cents int, currency text, status text, refunded_cents int, fee_cents int,
+      fee_refunded_cents int, dispute_status text, paid_at timestamptz, refunded_at timestamptz)
     ON CONFLICT DO NOTHING
     RETURNING id`,
     [JSON.stringify(rows)],

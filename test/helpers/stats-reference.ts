@@ -18,7 +18,19 @@ export interface RefPurchase {
   currency: string;
   status: string;
   refundedCents: number;
+  /** The platform fee taken, and the part of it refunded (default 0). */
+  feeCents?: number;
+  feeRefundedCents?: number;
   paidAt: Date | null;
+}
+
+/** Gross, refunded, net, fee kept and the creator's earnings of some sales. */
+function money(rows: RefPurchase[]) {
+  const grossCents = rows.reduce((sum, s) => sum + s.amountCents, 0);
+  const refundedCents = rows.reduce((sum, s) => sum + s.refundedCents, 0);
+  const feeCents = rows.reduce((sum, s) => sum + (s.feeCents ?? 0) - (s.feeRefundedCents ?? 0), 0);
+  const netCents = grossCents - refundedCents;
+  return { grossCents, refundedCents, netCents, feeCents, earningsCents: netCents - feeCents };
 }
 
 export interface RefDownload {
@@ -48,14 +60,10 @@ function figures(sales: RefPurchase[]) {
   const currencies = [...new Set(sales.map((s) => s.currency))].sort(byString);
   return currencies.map((currency) => {
     const rows = sales.filter((s) => s.currency === currency);
-    const grossCents = rows.reduce((sum, s) => sum + s.amountCents, 0);
-    const refundedCents = rows.reduce((sum, s) => sum + s.refundedCents, 0);
     return {
       currency,
       sales: rows.length,
-      grossCents,
-      refundedCents,
-      netCents: grossCents - refundedCents,
+      ...money(rows),
       buyers: new Set(rows.map((s) => s.buyerId)).size,
     };
   });
@@ -111,7 +119,7 @@ export function referenceStats(input: {
           date,
           currency,
           sales: rows.length,
-          grossCents: rows.reduce((sum, s) => sum + s.amountCents, 0),
+          ...money(rows),
         };
       }),
     ),

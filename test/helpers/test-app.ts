@@ -52,6 +52,9 @@ export async function createTestApp(
     PAYMENT_REQUESTS_PER_MINUTE: '100000',
     UPLOADS_PER_HOUR: '100000',
     LOG_LEVEL: 'silent',
+    // The outbox worker runs only where a test asks for it (or drives MailWorker.runOnce), so a
+    // background delivery never changes rows between a test's snapshots.
+    MAIL_WORKER: 'false',
     ...env,
   });
   const app =

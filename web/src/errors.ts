@@ -48,6 +48,11 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   PAYMENT_PROVIDER_ERROR: 'The payment provider did not answer. Please try again in a moment.',
   WEBHOOK_SIGNATURE_INVALID: 'The payment notification could not be verified.',
   CHECKOUT_CLOSED: 'This checkout has closed. Start again from the product page.',
+  CREATOR_CANNOT_ACCEPT_PAYMENTS:
+    'The creator of this product cannot take payments yet. Please try again later.',
+  NOT_REFUNDABLE:
+    'This sale cannot be refunded: it is not paid, is disputed, or is refunded already.',
+  PAYOUTS_NOT_STARTED: 'Set up payouts first, then open your payouts dashboard.',
   NOT_PURCHASED: 'You have not bought this yet.',
   ACCESS_REVOKED: 'Access to this file has ended (the purchase was refunded or disputed).',
 };

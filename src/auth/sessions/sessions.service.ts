@@ -6,13 +6,28 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { isUuid } from '../../common/uuid.js';
 import { AppConfig } from '../../config/app-config.js';
 import { User } from '../../users/user.entity.js';
-import { Session } from './session.entity.js';
 
 /** A refresh token as issued: `<session id>.<secret>`, and when its session ends if unused. */
 export interface IssuedRefreshToken {
   sessionId: string;
   token: string;
   expiresAt: Date;
+}
+
+/**
+ * The statement behind every signed-in request: the user with a live session, its columns read
+ * from the entity once. The query builder spent more CPU building this statement on each request
+ * than PostgreSQL spent running it. (No User column has a transformer to apply.)
+ */
+function userWithSessionSql(dataSource: DataSource): string {
+  const columns = dataSource
+    .getMetadata(User)
+    .columns.map((c) => `u."${c.databaseName}" AS "${c.propertyName}"`)
+    .join(', ');
+  return `SELECT ${columns} FROM users u
+    JOIN sessions s ON s.id = $2 AND s.user_id = u.id
+      AND s.revoked_at IS NULL AND s.expires_at > now()
+    WHERE u.id = $1`;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -32,6 +47,7 @@ const invalid = () =>
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
+  private findUserSql?: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -100,18 +116,13 @@ export class SessionsService {
    * The account behind an access token, in one query with its session: a token whose session
    * ended (logout, password change, reuse) is refused at once, with no second round trip.
    */
-  findUser(userId: string, sessionId: string): Promise<User | null> {
-    return this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .innerJoin(
-        Session,
-        's',
-        's.id = :sessionId AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()',
-        { sessionId },
-      )
-      .where('u.id = :userId', { userId })
-      .getOne();
+  async findUser(userId: string, sessionId: string): Promise<User | null> {
+    this.findUserSql ??= userWithSessionSql(this.dataSource);
+    const rows: Partial<User>[] = await this.dataSource.query(this.findUserSql, [
+      userId,
+      sessionId,
+    ]);
+    return rows.length === 0 ? null : Object.assign(new User(), rows[0]);
   }
 
   /** Ends one session of the user: its refresh token and its access tokens stop at once. */

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { clientKey } from '../client-address.js';
 import { DomainException } from '../domain.exception.js';
 import { ErrorCode } from '../error-codes.js';
 import { RATE_LIMIT } from './rate-limit.decorator.js';
@@ -20,8 +21,8 @@ export class RateLimitGuard implements CanActivate {
     );
     if (bucket === undefined) return true;
     const request = context.switchToHttp().getRequest<Request & { user?: { id: string } }>();
-    // Signed-in callers are counted per account, others per client address.
-    const key = request.user?.id ?? request.ip ?? 'unknown';
+    // Signed-in callers are counted per account, others per client address (IPv6: per /64).
+    const key = request.user?.id ?? clientKey(request.ip);
     const result = await this.limits.consume(bucket, key);
     if (result.allowed) return true;
     throw new DomainException(

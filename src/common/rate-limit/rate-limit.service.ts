@@ -11,11 +11,14 @@ import { AppConfig } from '../../config/app-config.js';
 /**
  * `auth`: sign-in and sign-up attempts per client IP; `downloads`: links per buyer;
  * `payments`: requests per buyer to routes that may call the payment provider; `uploads`:
- * uploads per creator (per hour).
+ * uploads per creator (per hour); `resetEmail`: password reset emails per address (per hour).
  */
-export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads';
-/** Budgets spent by an amount known only afterwards: `uploadBytes`, bytes per creator per hour. */
-export type BudgetBucket = 'uploadBytes';
+export type RateLimitBucket = 'auth' | 'downloads' | 'payments' | 'uploads' | 'resetEmail';
+/**
+ * Budgets spent by an amount known only afterwards: `uploadBytes`, bytes per creator per hour;
+ * `loginFailures`, failed sign-ins per account (normalised email) per 15 minutes.
+ */
+export type BudgetBucket = 'uploadBytes' | 'loginFailures';
 
 export type RateLimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -37,6 +40,8 @@ export class RateLimitService implements OnApplicationShutdown {
       payments: [config.paymentRequestsPerMinute, 60],
       uploads: [config.uploads.perHour, 3600],
       uploadBytes: [config.uploads.bytesPerHour, 3600],
+      loginFailures: [config.loginFailuresPerAccount, 15 * 60],
+      resetEmail: [5, 3600],
     };
     if (config.redisUrl !== undefined) {
       this.redis = new Redis(config.redisUrl, {
@@ -62,6 +67,8 @@ export class RateLimitService implements OnApplicationShutdown {
       payments: make('payments'),
       uploads: make('uploads'),
       uploadBytes: make('uploadBytes'),
+      loginFailures: make('loginFailures'),
+      resetEmail: make('resetEmail'),
     };
   }
 
@@ -92,6 +99,29 @@ export class RateLimitService implements OnApplicationShutdown {
       points: Math.max(0, limiter.points - used.consumedPoints),
       retryAfterSeconds: Math.max(1, Math.ceil(used.msBeforeNext / 1000)),
     };
+  }
+
+  /**
+   * Takes one point of a budget before the work it pays for, so that concurrent requests cannot
+   * all pass a check made before any of them failed; `refund` gives it back if it was not due.
+   */
+  async reserve(bucket: BudgetBucket, key: string): Promise<RateLimitResult> {
+    try {
+      await this.limiters[bucket].consume(key);
+      return { allowed: true };
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+        };
+      }
+      throw rejection;
+    }
+  }
+
+  async refund(bucket: BudgetBucket, key: string): Promise<void> {
+    await this.limiters[bucket].reward(key, 1);
   }
 
   /** Spends `points` of a budget, even past its end (the work was already done). */

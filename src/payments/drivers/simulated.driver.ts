@@ -6,11 +6,15 @@ import { ErrorCode } from '../../common/error-codes.js';
 import type {
   CheckoutSession,
   CheckoutState,
+  ConnectedAccountState,
   CreateCheckoutParams,
+  CreateConnectedAccountParams,
   PaymentEvent,
   PaymentsDriver,
+  RefundParams,
   WebhookRequest,
 } from '../payments.interface.js';
+import { SimulatedConnectedAccount, SimulatedRefund } from '../simulated-connect.entities.js';
 import {
   SimulatedCheckoutSession,
   SimulatedCheckoutStatus,
@@ -70,6 +74,30 @@ type ChargeRefunded = Extract<PaymentEvent, { type: 'charge.refunded' }>;
 type DisputeCreated = Extract<PaymentEvent, { type: 'dispute.created' }>;
 type DisputeClosed = Extract<PaymentEvent, { type: 'dispute.closed' }>;
 type CheckoutExpired = Extract<PaymentEvent, { type: 'checkout.expired' }>;
+type AccountUpdated = Extract<PaymentEvent, { type: 'account.updated' }>;
+
+/** How long a simulated onboarding link stays valid, as Stripe's Account Links do (minutes). */
+export const SIMULATED_ONBOARDING_LINK_TTL_MINUTES = 10;
+
+/** What a new account still has to provide, as Stripe lists it for an Express account. */
+const INITIAL_REQUIREMENTS = [
+  'business_type',
+  'external_account',
+  'individual.first_name',
+  'individual.last_name',
+  'tos_acceptance.date',
+];
+
+/** One simulated onboarding link as its page shows it. */
+export interface SimulatedOnboardingView {
+  accountId: string;
+  email: string;
+  account: ConnectedAccountState;
+  /** Past its expiry (or already used): the page sends the creator to `refreshUrl`. */
+  expired: boolean;
+  returnUrl: string;
+  refreshUrl: string;
+}
 
 /** A row as RETURNING gives it: column names, not property names. */
 interface SessionRow {
@@ -97,6 +125,23 @@ const randomId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')
 // The shape randomId('sim_cs_') makes: anything else names no session and never reaches SQL.
 const SESSION_ID = /^sim_cs_[0-9a-f]{24}$/;
 const eventId = () => randomId('sim_evt_');
+const LINK_ID = /^sim_link_[0-9a-f]{24}$/;
+const ACCOUNT_ID = /^sim_acct_[0-9a-f]{24}$/;
+const nowSeconds = () => Date.now() / 1000;
+
+function toAccountState(account: SimulatedConnectedAccount): ConnectedAccountState {
+  const pastDue =
+    account.disabledReason === 'requirements.past_due' ? [...account.requirementsDue] : [];
+  return {
+    accountId: account.id,
+    chargesEnabled: account.chargesEnabled,
+    payoutsEnabled: account.payoutsEnabled,
+    detailsSubmitted: account.detailsSubmitted,
+    requirementsDue: [...account.requirementsDue],
+    pastDue,
+    disabledReason: account.disabledReason,
+  };
+}
 
 /**
  * The payments provider for demos and local use: a checkout page served by the app itself,
@@ -110,6 +155,7 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
   constructor(
     private readonly sessions: Repository<SimulatedCheckoutSession>,
     private readonly publicUrl: string,
+    private readonly accounts: Repository<SimulatedConnectedAccount>,
   ) {}
 
   async createCheckout(params: CreateCheckoutParams): Promise<CheckoutSession> {
@@ -271,9 +317,16 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
 
   /**
    * Refunds a paid payment, in full by default, as `charge.refunded` with the total refunded so
-   * far. Refunding more than is left is refused (409), as Stripe refuses it.
+   * far. Refunding more than is left is refused (409), as Stripe refuses it. With an idempotency
+   * key, asking again answers the first refund instead of refunding twice.
    */
-  async refund(paymentId: string, amountCents?: number): Promise<ChargeRefunded> {
+  refund(params: RefundParams): Promise<ChargeRefunded>;
+  refund(paymentId: string, amountCents?: number): Promise<ChargeRefunded>;
+  async refund(params: RefundParams | string, amount?: number): Promise<ChargeRefunded> {
+    const { paymentId, amountCents, idempotencyKey } =
+      typeof params === 'string'
+        ? { paymentId: params, amountCents: amount, idempotencyKey: undefined }
+        : params;
     if (amountCents !== undefined && (!Number.isInteger(amountCents) || amountCents <= 0)) {
       throw new DomainException(
         HttpStatus.BAD_REQUEST,
@@ -281,34 +334,46 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
         'A refund amount must be a positive whole number of minor units',
       );
     }
-    const rows = await this.update((qb) =>
-      qb
-        .set({
-          amountRefundedCents: () =>
-            amountCents === undefined ? 'amount_cents' : 'amount_refunded_cents + :amount',
-        })
-        .where(
-          amountCents === undefined
-            ? 'payment_id = :paymentId AND payment_status = :paid AND amount_refunded_cents < amount_cents'
-            : 'payment_id = :paymentId AND payment_status = :paid AND amount_refunded_cents + :amount <= amount_cents',
-          {
-            paymentId,
-            paid: SimulatedPaymentStatus.Paid,
-            ...(amountCents && { amount: amountCents }),
-          },
-        ),
-    );
-    if (rows.length === 0) throw await this.paymentProblem(paymentId, 'refund');
-    const row = rows[0];
-    return {
-      id: eventId(),
-      type: 'charge.refunded',
-      paymentId,
-      purchaseId: row.purchase_id,
-      amountRefundedCents: row.amount_refunded_cents,
-      amountCents: row.amount_cents,
-      currency: row.currency,
-    };
+    return this.sessions.manager.transaction(async (m) => {
+      // Refunds of one payment take its row in turn, so the key check below cannot race.
+      const session = await m.findOne(SimulatedCheckoutSession, {
+        where: { paymentId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (session === null) throw notFound('Payment');
+      const charge = (id: string): ChargeRefunded => ({
+        id,
+        type: 'charge.refunded',
+        paymentId,
+        purchaseId: session.purchaseId,
+        amountRefundedCents: session.amountRefundedCents,
+        amountCents: session.amountCents,
+        currency: session.currency,
+      });
+      if (idempotencyKey !== undefined) {
+        const earlier = await m.findOneBy(SimulatedRefund, { idempotencyKey });
+        if (earlier !== null) return charge(earlier.id);
+      }
+      const left = session.amountCents - session.amountRefundedCents;
+      const refunded = amountCents ?? left;
+      if (session.paymentStatus !== SimulatedPaymentStatus.Paid || left <= 0 || refunded > left) {
+        throw new DomainException(
+          HttpStatus.CONFLICT,
+          ErrorCode.NotRefundable,
+          'Cannot refund this payment in its current state',
+        );
+      }
+      session.amountRefundedCents += refunded;
+      await m.update(
+        SimulatedCheckoutSession,
+        { id: session.id },
+        { amountRefundedCents: session.amountRefundedCents },
+      );
+      if (idempotencyKey === undefined) return charge(eventId());
+      const id = randomId('sim_re_');
+      await m.insert(SimulatedRefund, { id, paymentId, idempotencyKey, amountCents: refunded });
+      return charge(id);
+    });
   }
 
   /** The buyer's bank disputes a paid payment: `dispute.created`. One dispute per payment. */
@@ -342,6 +407,154 @@ export class SimulatedPaymentsDriver implements PaymentsDriver {
       paymentId,
       purchaseId: rows[0].purchase_id,
       won,
+    };
+  }
+
+  /** An Express-like account; the same idempotency key gives the same account. */
+  async createConnectedAccount(
+    params: CreateConnectedAccountParams,
+  ): Promise<ConnectedAccountState> {
+    await this.accounts
+      .createQueryBuilder()
+      .insert()
+      .into(SimulatedConnectedAccount)
+      .values({
+        id: randomId('sim_acct_'),
+        idempotencyKey: params.idempotencyKey,
+        email: params.email,
+        requirementsDue: INITIAL_REQUIREMENTS,
+      })
+      .orIgnore()
+      .execute();
+    const account = await this.accounts.findOneByOrFail({ idempotencyKey: params.idempotencyKey });
+    return toAccountState(account);
+  }
+
+  async getConnectedAccount(accountId: string): Promise<ConnectedAccountState> {
+    const account = ACCOUNT_ID.test(accountId)
+      ? await this.accounts.findOneBy({ id: accountId })
+      : null;
+    if (account === null) throw notFound('Connected account');
+    return toAccountState(account);
+  }
+
+  /** A fresh link to the local onboarding page; an older link stops working. */
+  async createOnboardingLink(params: {
+    accountId: string;
+    refreshUrl: string;
+    returnUrl: string;
+  }): Promise<{ url: string; expiresAt: Date }> {
+    const linkId = randomId('sim_link_');
+    const result = await this.accounts
+      .createQueryBuilder()
+      .update(SimulatedConnectedAccount)
+      .set({
+        linkId,
+        linkExpiresAt: () => `now() + interval '${SIMULATED_ONBOARDING_LINK_TTL_MINUTES} minutes'`,
+        returnUrl: params.returnUrl,
+        refreshUrl: params.refreshUrl,
+      })
+      .where('id = :id', { id: params.accountId })
+      .returning('*')
+      .execute();
+    const rows = result.raw as { link_expires_at: Date }[];
+    if (rows.length === 0) throw notFound('Connected account');
+    return {
+      url: `${this.publicUrl}/payouts/simulated/onboarding/${linkId}`,
+      expiresAt: rows[0].link_expires_at,
+    };
+  }
+
+  /** The simulated provider has no dashboard of its own: its onboarding page stands in. */
+  async createDashboardLink(accountId: string): Promise<{ url: string }> {
+    const home = `${this.publicUrl}/payouts/return`;
+    const { url } = await this.createOnboardingLink({
+      accountId,
+      refreshUrl: home,
+      returnUrl: home,
+    });
+    return { url };
+  }
+
+  /** For the onboarding page; null when the link names no account. */
+  async getOnboarding(linkId: string): Promise<SimulatedOnboardingView | null> {
+    if (!LINK_ID.test(linkId)) return null;
+    const row = await this.accounts
+      .createQueryBuilder('a')
+      .select('a')
+      .addSelect('a.link_expires_at <= now()', 'lapsed')
+      .where('a.link_id = :linkId', { linkId })
+      .getRawAndEntities<{ lapsed: boolean }>();
+    const account = row.entities[0];
+    if (account === undefined) return null;
+    return {
+      accountId: account.id,
+      email: account.email,
+      account: toAccountState(account),
+      expired: row.raw[0].lapsed,
+      returnUrl: account.returnUrl ?? `${this.publicUrl}/payouts/return`,
+      refreshUrl: account.refreshUrl ?? `${this.publicUrl}/payouts/refresh`,
+    };
+  }
+
+  /**
+   * The page's buttons. The link is single-use, like an Account Link: either button spends it.
+   * "Complete onboarding" enables charges and payouts and answers the `account.updated` event;
+   * "Leave unfinished" changes nothing. An expired or spent link goes to the refresh URL.
+   */
+  async finishOnboarding(
+    linkId: string,
+    complete: boolean,
+  ): Promise<{ redirectTo: string; event: AccountUpdated | null }> {
+    const view = await this.getOnboarding(linkId);
+    if (view === null) throw notFound('Onboarding link');
+    const result = await this.accounts
+      .createQueryBuilder()
+      .update(SimulatedConnectedAccount)
+      .set({
+        // Spent: the link stays known, so a second click reads as expired (to the refresh URL).
+        linkExpiresAt: () => 'now()',
+        ...(complete && {
+          detailsSubmitted: true,
+          chargesEnabled: true,
+          payoutsEnabled: true,
+          requirementsDue: [],
+          disabledReason: null,
+        }),
+      })
+      .where('link_id = :linkId AND link_expires_at > now()', { linkId })
+      .returning('*')
+      .execute();
+    if ((result.raw as unknown[]).length === 0) return { redirectTo: view.refreshUrl, event: null };
+    if (!complete) return { redirectTo: view.returnUrl, event: null };
+    const account = await this.accounts.findOneByOrFail({ id: view.accountId });
+    return { redirectTo: view.returnUrl, event: this.accountEvent(account) };
+  }
+
+  /**
+   * A deterministic switch for demos and tests: the account falls behind on requirements and
+   * can no longer take charges or pay out, as when Stripe restricts it.
+   */
+  async restrictAccount(accountId: string, pastDue = ['individual.verification.document']) {
+    const result = await this.accounts.update(
+      { id: accountId },
+      {
+        chargesEnabled: false,
+        payoutsEnabled: false,
+        requirementsDue: pastDue,
+        disabledReason: 'requirements.past_due',
+      },
+    );
+    if (result.affected === 0) throw notFound('Connected account');
+    return this.accountEvent(await this.accounts.findOneByOrFail({ id: accountId }));
+  }
+
+  private accountEvent(account: SimulatedConnectedAccount): AccountUpdated {
+    return {
+      id: eventId(),
+      type: 'account.updated',
+      account: toAccountState(account),
+      created: nowSeconds(),
     };
   }
 

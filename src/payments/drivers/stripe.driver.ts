@@ -6,9 +6,12 @@ import { ErrorCode } from '../../common/error-codes.js';
 import type {
   CheckoutSession,
   CheckoutState,
+  ConnectedAccountState,
   CreateCheckoutParams,
+  CreateConnectedAccountParams,
   PaymentEvent,
   PaymentsDriver,
+  RefundParams,
   WebhookRequest,
 } from '../payments.interface.js';
 
@@ -51,6 +54,8 @@ export function checkoutWindow(nowMs = Date.now()): { window: number; expiresAt:
 export interface StripeDriverSettings {
   secretKey: string;
   webhookSecret?: string;
+  /** The Connect endpoint's signing secret: events of connected accounts (`account.updated`). */
+  connectWebhookSecret?: string;
   /** Another API base, e.g. stripe-mock or a test server. */
   apiBase?: string;
   timeoutMs?: number;
@@ -66,6 +71,13 @@ const providerError = () =>
     'The payment provider did not answer; try again',
   );
 
+const notRefundable = (message: string) =>
+  new DomainException(HttpStatus.CONFLICT, ErrorCode.NotRefundable, message);
+
+// Stripe's answers to a refund the charge cannot take (already refunded, more than is left, or a
+// disputed charge): the caller's request was wrong, not Stripe.
+const REFUND_REFUSALS = new Set(['charge_already_refunded', 'amount_too_large', 'charge_disputed']);
+
 const signatureInvalid = (message: string) =>
   new DomainException(HttpStatus.BAD_REQUEST, ErrorCode.WebhookSignatureInvalid, message);
 
@@ -78,6 +90,21 @@ const checkoutStatus = (status: string | null): CheckoutState['status'] =>
   status === 'complete' || status === 'expired' ? status : 'open';
 const paymentStatus = (status: string): CheckoutState['paymentStatus'] =>
   status === 'paid' || status === 'no_payment_required' ? status : 'unpaid';
+
+/** Maps a connected account to what payouts need. */
+export function toAccountState(account: Stripe.Account): ConnectedAccountState {
+  const requirements = account.requirements;
+  const pastDue = requirements?.past_due ?? [];
+  return {
+    accountId: account.id,
+    chargesEnabled: account.charges_enabled ?? false,
+    payoutsEnabled: account.payouts_enabled ?? false,
+    detailsSubmitted: account.details_submitted ?? false,
+    requirementsDue: [...new Set([...pastDue, ...(requirements?.currently_due ?? [])])],
+    pastDue,
+    disabledReason: requirements?.disabled_reason ?? null,
+  };
+}
 
 /** Maps a Checkout Session to what fulfilment needs; nothing else of Stripe leaks out. */
 export function toCheckoutState(session: Stripe.Checkout.Session): CheckoutState {
@@ -131,7 +158,15 @@ export class StripePaymentsDriver implements PaymentsDriver {
       client_reference_id: params.purchaseId,
       metadata,
       // Copied to the PaymentIntent so refunds and disputes can name the purchase too.
-      payment_intent_data: { metadata },
+      payment_intent_data: {
+        metadata,
+        // A destination charge: the sale settles in the creator's connected account, and the
+        // platform keeps its fee.
+        ...(params.transfer && {
+          application_fee_amount: params.transfer.feeCents,
+          transfer_data: { destination: params.transfer.destination },
+        }),
+      },
       customer_email: params.buyerEmail,
       success_url: params.successUrl,
       cancel_url: params.cancelUrl,
@@ -177,8 +212,12 @@ export class StripePaymentsDriver implements PaymentsDriver {
   }
 
   parseWebhook(request: WebhookRequest): PaymentEvent {
-    const secret = this.settings.webhookSecret;
-    if (secret === undefined) {
+    // Both endpoints (the account's own and the Connect one) post to the same route, each with
+    // its own signing secret; `stripe listen` signs both with one.
+    const secrets = [this.settings.webhookSecret, this.settings.connectWebhookSecret].filter(
+      (secret): secret is string => secret !== undefined,
+    );
+    if (secrets.length === 0) {
       this.logger.error('A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set');
       throw signatureInvalid('Webhook signature cannot be verified');
     }
@@ -186,15 +225,17 @@ export class StripePaymentsDriver implements PaymentsDriver {
     if (typeof header !== 'string' || header === '') {
       throw signatureInvalid('Missing Stripe-Signature header');
     }
-    let event: Stripe.Event;
-    try {
-      // constructEvent checks the HMAC and the timestamp (300 s tolerance) over the raw bytes.
-      event = this.stripe.webhooks.constructEvent(request.rawBody, header, secret);
-    } catch (error) {
-      this.logger.warn(`Rejected a Stripe webhook: ${(error as Error).message.split('\n')[0]}`);
-      throw signatureInvalid('Webhook signature is invalid');
+    let lastError: unknown;
+    for (const secret of secrets) {
+      try {
+        // constructEvent checks the HMAC and the timestamp (300 s tolerance) over the raw bytes.
+        return normaliseEvent(this.stripe.webhooks.constructEvent(request.rawBody, header, secret));
+      } catch (error) {
+        lastError = error;
+      }
     }
-    return normaliseEvent(event);
+    this.logger.warn(`Rejected a Stripe webhook: ${(lastError as Error).message.split('\n')[0]}`);
+    throw signatureInvalid('Webhook signature is invalid');
   }
 
   checkReady(): Promise<void> {
@@ -206,18 +247,114 @@ export class StripePaymentsDriver implements PaymentsDriver {
     return Promise.resolve();
   }
 
+  async createConnectedAccount(
+    params: CreateConnectedAccountParams,
+  ): Promise<ConnectedAccountState> {
+    const request: Stripe.AccountCreateParams = {
+      type: 'express',
+      email: params.email,
+      // Destination charges need the transfers capability; card_payments lets the account be
+      // the settlement merchant, as Stripe recommends for Express.
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      metadata: { creatorId: params.creatorId },
+    };
+    const account = await this.call('create a connected account', () =>
+      this.stripe.accounts.create(request, {
+        idempotencyKey: stripeIdempotencyKey(params.idempotencyKey, request),
+      }),
+    );
+    return toAccountState(account);
+  }
+
+  async getConnectedAccount(accountId: string): Promise<ConnectedAccountState> {
+    const account = await this.call(`retrieve account ${accountId}`, () =>
+      this.stripe.accounts.retrieve(accountId),
+    );
+    return toAccountState(account);
+  }
+
+  async createOnboardingLink(params: {
+    accountId: string;
+    refreshUrl: string;
+    returnUrl: string;
+  }): Promise<{ url: string; expiresAt: Date }> {
+    const link = await this.call(`create an account link for ${params.accountId}`, () =>
+      this.stripe.accountLinks.create({
+        account: params.accountId,
+        type: 'account_onboarding',
+        refresh_url: params.refreshUrl,
+        return_url: params.returnUrl,
+      }),
+    );
+    return { url: link.url, expiresAt: new Date(link.expires_at * 1000) };
+  }
+
+  async createDashboardLink(accountId: string): Promise<{ url: string }> {
+    const link = await this.call(`create a login link for ${accountId}`, () =>
+      this.stripe.accounts.createLoginLink(accountId),
+    );
+    return { url: link.url };
+  }
+
+  async refund(params: RefundParams): Promise<Extract<PaymentEvent, { type: 'charge.refunded' }>> {
+    const request: Stripe.RefundCreateParams = {
+      payment_intent: params.paymentId,
+      ...(params.amountCents !== undefined && { amount: params.amountCents }),
+      // A destination charge: pull the transfer back from the creator and return the fee, both
+      // in proportion to the amount refunded.
+      ...(params.reverseTransfer && { reverse_transfer: true, refund_application_fee: true }),
+      metadata: { purchaseId: params.purchaseId },
+      // The charge as it stands after this refund: its running total is what fulfilment reads.
+      expand: ['charge'],
+    };
+    let refund: Stripe.Refund;
+    try {
+      refund = await this.stripe.refunds.create(request, {
+        idempotencyKey: stripeIdempotencyKey(params.idempotencyKey, request),
+      });
+    } catch (error) {
+      if (
+        error instanceof Stripe.errors.StripeInvalidRequestError &&
+        error.code !== undefined &&
+        REFUND_REFUSALS.has(error.code)
+      ) {
+        throw notRefundable(`The payment provider refused the refund: ${error.message}`);
+      }
+      this.logFailure(`refund ${params.paymentId}`, error);
+      throw providerError();
+    }
+    const charge = refund.charge;
+    if (charge === null || typeof charge === 'string') {
+      this.logger.error(`Refund ${refund.id} came back without its charge`);
+      throw providerError();
+    }
+    return {
+      id: refund.id,
+      type: 'charge.refunded',
+      paymentId: params.paymentId,
+      purchaseId: params.purchaseId,
+      amountRefundedCents: charge.amount_refunded,
+      amountCents: charge.amount,
+      currency: charge.currency,
+    };
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeError) {
-        this.logger.error(
-          `Stripe failed to ${what}: ${error.type} ${error.statusCode ?? '-'} ${error.code ?? ''} ${error.message} (request ${error.requestId ?? '-'})`,
-        );
-      } else {
-        this.logger.error(`Stripe failed to ${what}: ${String(error)}`);
-      }
+      this.logFailure(what, error);
       throw providerError();
+    }
+  }
+
+  private logFailure(what: string, error: unknown): void {
+    if (error instanceof Stripe.errors.StripeError) {
+      this.logger.error(
+        `Stripe failed to ${what}: ${error.type} ${error.statusCode ?? '-'} ${error.code ?? ''} ${error.message} (request ${error.requestId ?? '-'})`,
+      );
+    } else {
+      this.logger.error(`Stripe failed to ${what}: ${String(error)}`);
     }
   }
 }
@@ -283,6 +420,14 @@ export function normaliseEvent(event: Stripe.Event): PaymentEvent {
         won,
       };
     }
+  }
+  if (event.type === 'account.updated') {
+    return {
+      id,
+      type: 'account.updated',
+      account: toAccountState(event.data.object),
+      created: event.created,
+    };
   }
   // Other types, and charges or disputes with no PaymentIntent (never ours).
   return { id, type: 'ignored', providerType: event.type };

@@ -63,4 +63,11 @@ export class CreatorSummaryDto {
 export class CatalogueProductDto extends ProductFieldsDto {
   @ApiProperty({ type: CreatorSummaryDto })
   creator: CreatorSummaryDto;
+
+  @ApiProperty({
+    example: true,
+    description:
+      'Whether it can be bought now: false for a paid product whose creator cannot take payments yet (Stripe Connect onboarding unfinished or restricted), when POST /purchase answers 409 CREATOR_CANNOT_ACCEPT_PAYMENTS',
+  })
+  purchasable: boolean;
 }

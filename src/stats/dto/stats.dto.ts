@@ -22,6 +22,16 @@ export class CurrencyFiguresDto {
 
   @ApiProperty({ example: 21890, description: '`grossCents - refundedCents`' })
   netCents: number;
+
+  @ApiProperty({
+    example: 1095,
+    description:
+      'Platform fees kept on those sales (`connect` payouts mode), net of the fees returned with refunds; 0 in `platform` mode',
+  })
+  feeCents: number;
+
+  @ApiProperty({ example: 20795, description: 'What the creator keeps: `netCents - feeCents`' })
+  earningsCents: number;
 }
 
 export class CurrencyTotalsDto extends CurrencyFiguresDto {
@@ -58,6 +68,18 @@ export class DailyPointDto {
 
   @ApiProperty({ example: 5970 })
   grossCents: number;
+
+  @ApiProperty({ example: 0, description: 'Refunded so far of that day’s sales' })
+  refundedCents: number;
+
+  @ApiProperty({ example: 5970, description: '`grossCents - refundedCents`' })
+  netCents: number;
+
+  @ApiProperty({ example: 299, description: 'Platform fees kept on that day’s sales' })
+  feeCents: number;
+
+  @ApiProperty({ example: 5671, description: '`netCents - feeCents`' })
+  earningsCents: number;
 }
 
 export class StatsDto {

@@ -15,6 +15,9 @@ export class UserDto {
   @ApiProperty({ example: 'Ada' })
   displayName: string;
 
+  @ApiProperty({ description: 'Whether the owner has confirmed the email address' })
+  emailVerified: boolean;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: Date;
 }
@@ -25,6 +28,7 @@ export function toUserDto(user: User): UserDto {
     email: user.email,
     role: user.role,
     displayName: user.displayName,
+    emailVerified: user.emailVerifiedAt !== null,
     createdAt: user.createdAt,
   };
 }
