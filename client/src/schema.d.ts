@@ -4269,7 +4269,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description NOT_PURCHASED (no paid purchase), ACCESS_REVOKED (refunded or disputed), FORBIDDEN (another creator) */
+            /** @description NOT_PURCHASED (no paid purchase of a published product), ACCESS_REVOKED (refunded or disputed) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4278,7 +4278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description No such product visible to you */
+            /** @description No such product visible to you: unknown, another creator’s, or unpublished and never bought (NOT_FOUND) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,13 +1,14 @@
+import { Optional } from './decorators/optional.decorator.js';
 import { HttpStatus, type Type } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DomainException } from './domain.exception.js';
 import { ErrorCode } from './error-codes.js';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Items per page' })
-  @IsOptional()
+  @Optional()
   @TransformType(() => Number)
   @IsInt()
   @Min(1)
@@ -15,7 +16,7 @@ export class PageQueryDto {
   limit: number = 20;
 
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(500)
   cursor?: string;
@@ -58,6 +59,34 @@ export function decodeCursor(cursor: string, check: (values: unknown[]) => boole
   throw new DomainException(HttpStatus.BAD_REQUEST, ErrorCode.ValidationFailed, 'Invalid cursor', {
     fields: [{ field: 'cursor', errors: ['cursor is not one this API issued'] }],
   });
+}
+
+const CURSOR_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(?:\d{3}|\d{6})Z$/;
+
+/**
+ * A UTC time as cursors carry it (milli- or microseconds), and a real one: February 30th, hour
+ * 24 or year 0 would reach PostgreSQL and fail there (22007/22008) instead of being a 400.
+ */
+export function isCursorTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = CURSOR_TIME.exec(value);
+  if (match === null) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    year >= 1 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+  );
+}
+
+/** A whole number in [min, max]: a cursor's number must fit the column it is compared with. */
+export function isCursorInt(value: unknown, min: number, max: number): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
 }
 
 /** Takes `limit + 1` rows and turns them into a page with the cursor of its last item. */

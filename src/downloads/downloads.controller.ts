@@ -41,9 +41,13 @@ export class DownloadsController {
   @ApiForbiddenResponse({
     type: ErrorDto,
     description:
-      'NOT_PURCHASED (no paid purchase), ACCESS_REVOKED (refunded or disputed), FORBIDDEN (another creator)',
+      'NOT_PURCHASED (no paid purchase of a published product), ACCESS_REVOKED (refunded or disputed)',
   })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such product visible to you' })
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description:
+      'No such product visible to you: unknown, another creator’s, or unpublished and never bought (NOT_FOUND)',
+  })
   link(
     @CurrentUser() user: User,
     @UuidParam('productId') productId: string,

@@ -63,13 +63,8 @@ export class DownloadsService {
 
     let purchaseId: string | null = null;
     if (user.role === Role.Creator) {
-      if (row.creator_id !== user.id) {
-        throw new DomainException(
-          HttpStatus.FORBIDDEN,
-          ErrorCode.Forbidden,
-          'This product belongs to another creator',
-        );
-      }
+      // Another creator's product answers exactly like a missing one: ids cannot be probed.
+      if (row.creator_id !== user.id) throw notFound('Product');
     } else {
       const status = row.purchase_status;
       if (status === null && row.status !== ProductStatus.Published) throw notFound('Product');

@@ -2,7 +2,8 @@ import { HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
-import { decodeCursor } from '../common/pagination.js';
+import { decodeCursor, isCursorInt, isCursorTime } from '../common/pagination.js';
+import { MAX_PRICE_CENTS } from './dto/product-fields.js';
 import type { CatalogueProductDto, ProductDto } from './dto/product.dto.js';
 import type { Product } from './product.entity.js';
 import type { ProductStatus } from './product-status.enum.js';
@@ -90,8 +91,6 @@ export function rowToCatalogueDto(row: ProductRow): CatalogueProductDto {
   };
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-
 export type KeysetSort = 'newest' | 'price_asc' | 'price_desc';
 
 /** A position in a list: the last item's sort key and id. */
@@ -113,9 +112,7 @@ export function readCursor(cursor: string, sort: KeysetSort): Keyset {
       cursorSort === sort &&
       typeof id === 'string' &&
       isUuid(id) &&
-      (sort === 'newest'
-        ? typeof key === 'string' && TIMESTAMP.test(key) && !Number.isNaN(Date.parse(key))
-        : Number.isSafeInteger(key)),
+      (sort === 'newest' ? isCursorTime(key) : isCursorInt(key, 0, MAX_PRICE_CENTS)),
   ) as [string, string | number, string];
   return { key, id };
 }

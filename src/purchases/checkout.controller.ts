@@ -1,3 +1,4 @@
+import { Optional } from '../common/decorators/optional.decorator.js';
 import {
   Body,
   Controller,
@@ -22,7 +23,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
 import { notFound } from '../common/domain.exception.js';
@@ -39,7 +40,7 @@ import { FulfilmentService } from './fulfilment.service.js';
 import { PurchasesService } from './purchases.service.js';
 
 export class SimulatedPayDto {
-  @IsOptional()
+  @Optional()
   @IsIn(SIMULATED_PAY_OUTCOMES)
   outcome?: SimulatedPayOutcome;
 }

@@ -4,7 +4,13 @@ import { DataSource, Repository } from 'typeorm';
 import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { allowedRedirect } from '../common/redirect-url.js';
-import { decodeCursor, type Page, PageQueryDto, toPage } from '../common/pagination.js';
+import {
+  decodeCursor,
+  isCursorTime,
+  type Page,
+  PageQueryDto,
+  toPage,
+} from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
@@ -207,12 +213,7 @@ export class PurchasesService {
     if (query.cursor !== undefined) {
       const [paidAt, id] = decodeCursor(
         query.cursor,
-        (v) =>
-          v.length === 2 &&
-          typeof v[0] === 'string' &&
-          !Number.isNaN(Date.parse(v[0])) &&
-          typeof v[1] === 'string' &&
-          isUuid(v[1]),
+        (v) => v.length === 2 && isCursorTime(v[0]) && typeof v[1] === 'string' && isUuid(v[1]),
       ) as [string, string];
       params.push(paidAt, id);
       after = 'AND (p.paid_at, p.id) < ($3::timestamptz, $4::uuid)';

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { decodeCursor, isCursorTime, type Page, toPage } from '../common/pagination.js';
+import { isUuid } from '../common/uuid.js';
 import type { PurchaseStatus } from '../purchases/purchase-status.enum.js';
 import type { User } from '../users/user.entity.js';
 import { csvLine } from './csv.js';
@@ -72,8 +73,6 @@ export const CSV_HEADER = [
 ] as const;
 
 const CSV_BATCH = 1000;
-const PAID_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function toSale(row: SaleRow): SaleDto {
   return {
@@ -107,6 +106,16 @@ function csvRow(sale: SaleDto): string {
   ]);
 }
 
+/** Reads a cursor this API issued for the sales list; any other is a 400. */
+function readSalesCursor(cursor: string | undefined): SalesPosition | undefined {
+  if (cursor === undefined) return undefined;
+  const [paidKey, id] = decodeCursor(
+    cursor,
+    (v) => v.length === 2 && isCursorTime(v[0]) && typeof v[1] === 'string' && isUuid(v[1]),
+  ) as [string, string];
+  return { paidKey, id };
+}
+
 @Injectable()
 export class SalesService {
   constructor(
@@ -117,20 +126,7 @@ export class SalesService {
   /** One page, newest first by (paid_at, id). */
   async list(creator: User, query: SalesQueryDto): Promise<Page<SaleDto>> {
     const filter = await this.filter(query);
-    let after: SalesPosition | undefined;
-    if (query.cursor !== undefined) {
-      const [paidKey, id] = decodeCursor(
-        query.cursor,
-        (v) =>
-          v.length === 2 &&
-          typeof v[0] === 'string' &&
-          PAID_KEY.test(v[0]) &&
-          !Number.isNaN(Date.parse(v[0])) &&
-          typeof v[1] === 'string' &&
-          UUID.test(v[1]),
-      ) as [string, string];
-      after = { paidKey, id };
-    }
+    const after = readSalesCursor(query.cursor);
     const rows = await this.page(creator, filter, after, query.limit + 1);
     return toPage(rows, query.limit, toSale, (row) => [row.paid_key, row.id]);
   }
@@ -145,6 +141,9 @@ export class SalesService {
    * first batch), and a refund during the export shows in the batches read after it.
    */
   async csv(creator: User, query: SalesQueryDto): Promise<Readable> {
+    // The file holds every matching sale, not a page: a cursor is checked like anywhere else,
+    // then not used.
+    readSalesCursor(query.cursor);
     const filter = await this.filter(query);
     const page = (after: SalesPosition | undefined) => this.page(creator, filter, after, CSV_BATCH);
     async function* lines(): AsyncGenerator<string> {

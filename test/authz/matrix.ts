@@ -91,7 +91,7 @@ export const MATRIX: Record<string, Row> = {
   'POST /purchase/:productId':                  [U,        201,    '409 ALREADY_OWNED', 201, ROLE, ROLE,   U,     U,      U],
   'GET /purchases/:id':                         [U,        NF,     200,    NF,        ROLE,   ROLE,        U,     U,      U],
   'GET /mypurchases':                           [U,        200,    200,    200,       ROLE,   ROLE,        U,     U,      U],
-  'GET /download/:productId':                   [U,        NOPE,   200,    NOPE,      200,    '403 FORBIDDEN', U,  U,      U],
+  'GET /download/:productId':                   [U,        NOPE,   200,    NOPE,      200,    NF,     U,      U,      U],
   // The signed token in the path is the credential; the bearer token plays no part.
   'GET /files/:token':                          [200,      200,    200,    200,       200,    200,         200,   200,    200],
   'GET /checkout/success':                      [200,      200,    200,    200,       200,    200,         200,   200,    200],

@@ -1,8 +1,8 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsEmail,
-  IsOptional,
   IsString,
   Length,
   MaxLength,
@@ -77,7 +77,7 @@ export class RegisterDto {
     maxLength: 100,
     description: 'Defaults to the part of the email before @',
   })
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(1, 100)

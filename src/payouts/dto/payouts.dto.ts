@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { PayoutStatus } from '../payout-status.js';
 
 export class PayoutsDto {
@@ -41,7 +42,7 @@ export class StartOnboardingDto {
     example: 'http://localhost:3000/payouts/return',
     maxLength: 2048,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   returnUrl?: string;
@@ -52,7 +53,7 @@ export class StartOnboardingDto {
     example: 'http://localhost:3000/payouts/refresh',
     maxLength: 2048,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   refreshUrl?: string;

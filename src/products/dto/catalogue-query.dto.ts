@@ -1,6 +1,7 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination.js';
 import { quickParse } from '../../common/pipes/validation.js';
 
@@ -13,19 +14,19 @@ export class CatalogueQueryDto extends PageQueryDto {
       'Search in titles and descriptions (web-search syntax: words, "a phrase", -excluded, or)',
     maxLength: 200,
   })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MaxLength(200)
   q?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "Only this creator's products" })
-  @IsOptional()
+  @Optional()
   @IsUUID('all')
   creatorId?: string;
 
   @ApiPropertyOptional({ enum: CATALOGUE_SORTS, default: 'newest' })
-  @IsOptional()
+  @Optional()
   @IsIn(CATALOGUE_SORTS)
   sort: CatalogueSort = 'newest';
 }

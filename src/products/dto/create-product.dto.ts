@@ -1,6 +1,7 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional } from 'class-validator';
+
 import { CurrencyRules, DescriptionRules, PriceRules, TitleRules } from './product-fields.js';
 
 /** The text fields of `POST /creator/upload` (multipart: every value arrives as a string). */
@@ -8,7 +9,7 @@ export class CreateProductDto {
   @TitleRules()
   title: string;
 
-  @IsOptional()
+  @Optional()
   @DescriptionRules()
   description?: string;
 
@@ -19,7 +20,7 @@ export class CreateProductDto {
   @PriceRules()
   priceCents: number;
 
-  @IsOptional()
+  @Optional()
   @CurrencyRules()
   currency?: string;
 }

@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { ProductStatus } from '../product-status.enum.js';
 import { CurrencyRules, DescriptionRules, PriceRules, TitleRules } from './product-fields.js';
 
@@ -7,12 +8,12 @@ export const EDITABLE_STATUSES = [ProductStatus.Published, ProductStatus.Unpubli
 
 export class UpdateProductDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @TitleRules()
   title?: string;
 
   @ApiPropertyOptional({ maxLength: 10000 })
-  @IsOptional()
+  @Optional()
   @DescriptionRules()
   description?: string;
 
@@ -23,7 +24,7 @@ export class UpdateProductDto {
     description:
       "Integer minor units: 0 (free) or from 50 to 99,999,999, and at least the currency's smallest card payment where that is more (e.g. 300 in sek, 17500 in huf)",
   })
-  @IsOptional()
+  @Optional()
   @PriceRules()
   priceCents?: number;
 
@@ -31,7 +32,7 @@ export class UpdateProductDto {
     example: 'eur',
     description: 'Lower-case ISO 4217 code from ALLOWED_CURRENCIES',
   })
-  @IsOptional()
+  @Optional()
   @CurrencyRules()
   currency?: string;
 
@@ -40,7 +41,7 @@ export class UpdateProductDto {
     description:
       'published or unpublished. An archived product can be brought back this way; archiving is DELETE.',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(EDITABLE_STATUSES, { message: 'status must be published or unpublished' })
   status?: ProductStatus.Published | ProductStatus.Unpublished;
 }

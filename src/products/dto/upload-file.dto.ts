@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBoolean, IsString, IsUUID, MaxLength } from 'class-validator';
 import { CurrencyRules, DescriptionRules, PriceRules, TitleRules } from './product-fields.js';
 
 const UPLOAD_ID_DESCRIPTION =
@@ -16,7 +17,7 @@ export class CreateProductFromUploadDto {
   title: string;
 
   @ApiPropertyOptional({ maxLength: 10000, default: '' })
-  @IsOptional()
+  @Optional()
   @DescriptionRules()
   description?: string;
 
@@ -36,7 +37,7 @@ export class CreateProductFromUploadDto {
     example: 'usd',
     description: 'Lower-case ISO 4217 code from ALLOWED_CURRENCIES',
   })
-  @IsOptional()
+  @Optional()
   @CurrencyRules()
   currency?: string;
 }
@@ -52,7 +53,7 @@ export class ReplaceFileFromUploadDto {
     example: 'Chapter 4 rewritten; two new exercises',
     description: 'What changed, for the version list and the email to buyers',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   note?: string;
@@ -61,7 +62,7 @@ export class ReplaceFileFromUploadDto {
     default: false,
     description: 'Email every buyer who has access that a new version is out',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   notifyBuyers?: boolean;
 }

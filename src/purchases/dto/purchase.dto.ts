@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { PurchaseStatus } from '../purchase-status.enum.js';
 
 export class StartCheckoutDto {
@@ -10,7 +11,7 @@ export class StartCheckoutDto {
     example: 'https://shop.example.com/thanks?session_id={CHECKOUT_SESSION_ID}',
     maxLength: 2048,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   successUrl?: string;
@@ -20,7 +21,7 @@ export class StartCheckoutDto {
     example: 'https://shop.example.com/cart',
     maxLength: 2048,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   cancelUrl?: string;

@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination.js';
 import { DATE_PATTERN } from '../period.js';
 
@@ -8,7 +9,7 @@ export class SalesQueryDto extends PageQueryDto {
     format: 'date',
     description: 'Only sales paid on or after this day (in `tz`)',
   })
-  @IsOptional()
+  @Optional()
   @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
   from?: string;
 
@@ -16,7 +17,7 @@ export class SalesQueryDto extends PageQueryDto {
     format: 'date',
     description: 'Only sales paid on or before this day (in `tz`)',
   })
-  @IsOptional()
+  @Optional()
   @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
   to?: string;
 
@@ -25,7 +26,7 @@ export class SalesQueryDto extends PageQueryDto {
     example: 'UTC',
     description: 'IANA time zone of `from` and `to`',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   tz?: string;
@@ -35,7 +36,7 @@ export class SalesQueryDto extends PageQueryDto {
     description:
       '`csv` (or `Accept: text/csv`) answers every matching sale as CSV instead of a page',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
 }

@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import { DATE_PATTERN, DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS } from '../period.js';
 
 export class StatsQueryDto {
@@ -7,7 +8,7 @@ export class StatsQueryDto {
     format: 'date',
     description: `First day of the period (inclusive, in \`tz\`). Default: ${DEFAULT_PERIOD_DAYS - 1} days before \`to\`.`,
   })
-  @IsOptional()
+  @Optional()
   @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
   from?: string;
 
@@ -15,7 +16,7 @@ export class StatsQueryDto {
     format: 'date',
     description: `Last day of the period (inclusive, in \`tz\`). Default: today in \`tz\`. At most ${MAX_PERIOD_DAYS} days from \`from\` to \`to\`.`,
   })
-  @IsOptional()
+  @Optional()
   @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
   to?: string;
 
@@ -24,7 +25,7 @@ export class StatsQueryDto {
     example: 'UTC',
     description: 'IANA time zone in which days begin and end',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   tz?: string;

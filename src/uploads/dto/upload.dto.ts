@@ -1,5 +1,6 @@
+import { Optional } from '../../common/decorators/optional.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { UploadSessionStatus } from '../upload-session-status.enum.js';
 
 /** `POST /creator/uploads`: what the creator is about to send. */
@@ -32,7 +33,7 @@ export class CreateUploadDto {
     description:
       "The type the client believes the file has (default: the extension's). The finished file's type is read from its first bytes.",
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(3, 255)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/, {
