@@ -25,7 +25,11 @@ export function contentSecurityPolicy(config: AppConfig): Record<string, string[
   return {
     'default-src': ["'self'"],
     'base-uri': ["'self'"],
-    'connect-src': ["'self'"],
+    // The storefront sends resumable uploads straight to Supabase Storage when it is the driver.
+    'connect-src': [
+      "'self'",
+      ...(config.storage.supabase ? [new URL(config.storage.supabase.url).origin] : []),
+    ],
     'font-src': ["'self'"],
     'form-action': ["'self'", ...config.corsOrigins],
     'frame-ancestors': ["'none'"],

@@ -20,6 +20,24 @@ function problems(env: Record<string, string>): string[] {
   return [];
 }
 
+describe('loadConfig: the storefront', () => {
+  it('serves web/dist beside package.json by default, whatever the working directory', () => {
+    const repository = join(import.meta.dirname, '..', '..');
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmpdir());
+      expect(loadConfig(base).webDir).toBe(join(repository, 'web', 'dist'));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('takes WEB_DIR, relative to the working directory', () => {
+    expect(loadConfig({ ...base, WEB_DIR: '/srv/shop' }).webDir).toBe('/srv/shop');
+    expect(loadConfig({ ...base, WEB_DIR: 'build' }).webDir).toBe(join(process.cwd(), 'build'));
+  });
+});
+
 describe('loadConfig: uploads', () => {
   it('takes a file of a gigabyte or more by default (2 GiB), and MAX_UPLOAD_BYTES sets it', () => {
     expect(loadConfig(base).storage.maxUploadBytes).toBe(2 * 1024 ** 3);

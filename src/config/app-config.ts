@@ -1,7 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type StorageDriverName = 'local' | 'supabase';
@@ -121,7 +122,7 @@ export class AppConfig {
   host?: string;
   publicUrl: string;
   dataDir: string;
-  /** The built storefront (web/dist) served at /app/. */
+  /** The built storefront served at /app/ (default: web/dist beside package.json). */
   webDir: string;
   database: DatabaseConfig & { migrationsRun: boolean; poolSize: number };
   jwt: { secret: string; expiresIn: number };
@@ -196,6 +197,16 @@ export interface DatabaseConfig {
   url?: string;
   /** How long to keep trying to reach the server at boot before giving up. */
   connectRetrySeconds: number;
+}
+
+/**
+ * The directory of the app's package.json (the repository, or /app in the image), wherever the
+ * process was started from: dist/src/config/ when built, src/config/ under the tests.
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 export class ConfigError extends Error {
@@ -505,7 +516,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host,
     publicUrl,
     dataDir,
-    webDir: resolve(r.string('WEB_DIR', './web/dist')),
+    webDir: resolve(r.raw('WEB_DIR') ?? join(packageRoot(), 'web', 'dist')),
     database: {
       ...readDatabase(r),
       migrationsRun: r.bool('DB_MIGRATIONS_RUN', true),

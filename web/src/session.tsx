@@ -1,6 +1,6 @@
 import type { Schemas } from '@creator-files/client';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import { api, call, session } from './api';
+import { api, call, renewSession, session } from './api';
 
 export type User = Schemas['UserDto'];
 
@@ -11,24 +11,24 @@ interface SessionContextValue {
   state: SessionState;
   /** Keeps the token an answer of /login or /register/... carries, and its user. */
   signIn: (answer: Schemas['TokenDto']) => void;
-  signOut: () => void;
+  signOut: () => Promise<void>;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>(() =>
-    session.token === null ? { status: 'signed-out' } : { status: 'loading' },
+    session.mayResume ? { status: 'loading' } : { status: 'signed-out' },
   );
 
   useEffect(() => {
     let current = true;
-    // A token kept from before a reload: ask who it belongs to (a 401 ends the session).
-    if (session.token !== null) {
-      call(() => api.GET('/me')).then(
-        (user) => current && setState({ status: 'signed-in', user }),
-        () => current && setState({ status: 'signed-out' }),
-      );
+    // After a reload: the refresh cookie gives a new access token and names the account.
+    if (session.mayResume && session.token === null) {
+      void renewSession().then((answer) => {
+        if (current)
+          setState(answer ? { status: 'signed-in', user: answer.user } : { status: 'signed-out' });
+      });
     }
     const unsubscribe = session.subscribe(() => {
       if (session.token === null) setState({ status: 'signed-out' });
@@ -40,11 +40,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signIn = useCallback((answer: Schemas['TokenDto']) => {
-    session.start(answer.access_token);
+    session.start(answer);
     setState({ status: 'signed-in', user: answer.user });
   }, []);
 
-  const signOut = useCallback(() => {
+  const signOut = useCallback(async () => {
+    // Ends the session on the server too (its refresh and access tokens), then here.
+    await call(() => api.POST('/logout')).catch(() => undefined);
     session.end();
   }, []);
 

@@ -57,7 +57,7 @@ export function Layout() {
             )}
             {user !== null && (
               <li>
-                <button type="button" className="link-button" onClick={signOut}>
+                <button type="button" className="link-button" onClick={() => void signOut()}>
                   Sign out <span className="visually-hidden">{user.displayName}</span>
                 </button>
               </li>

@@ -1,7 +1,8 @@
 import type { Schemas } from '@creator-files/client';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { ApiFailure, sendForm } from '../api';
+import { api, ApiFailure, call } from '../api';
+import { uploadResumably } from '../resumable';
 import { parsePrice } from '../money';
 import { DropZone } from './DropZone';
 import { ErrorMessage } from './ErrorMessage';
@@ -12,7 +13,7 @@ type Product = Schemas['ProductDto'];
 
 const EMPTY: ProductDraft = { title: '', description: '', price: '', currency: 'usd' };
 
-/** A new product: its file (streamed with a progress bar) and its listing, in one request. */
+/** A new product: its file (a resumable upload with a progress bar), then its listing. */
 export function UploadForm({ onCreated }: { onCreated: (product: Product) => void }) {
   const [draft, setDraft] = useState<ProductDraft>(EMPTY);
   const [file, setFile] = useState<File | null>(null);
@@ -38,16 +39,21 @@ export function UploadForm({ onCreated }: { onCreated: (product: Product) => voi
       );
       return;
     }
-    const form = new FormData();
-    // The listing first, then the file: the API reads the fields before the bytes arrive.
-    form.append('title', draft.title);
-    if (draft.description) form.append('description', draft.description);
-    form.append('priceCents', String(priceCents));
-    form.append('currency', draft.currency);
-    form.append('file', file);
     setProgress(0);
     try {
-      const product = await sendForm<Product>('POST', '/creator/upload', form, setProgress);
+      // The bytes go first, resumably; the product exists once the server has checked them.
+      const uploadId = await uploadResumably(file, setProgress);
+      const product = await call(() =>
+        api.POST('/creator/products', {
+          body: {
+            uploadId,
+            title: draft.title,
+            description: draft.description,
+            priceCents,
+            currency: draft.currency,
+          },
+        }),
+      );
       setCreated(product);
       setDraft(EMPTY);
       setFile(null);

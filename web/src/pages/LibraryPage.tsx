@@ -165,11 +165,14 @@ export function LibraryPage() {
                 <div>
                   <h2>
                     <Link to={`/products/${item.product.id}`}>{item.product.title}</Link>
+                    {item.updateAvailable && item.hasAccess && (
+                      <span className="badge badge--update">Update available</span>
+                    )}
                   </h2>
                   <p className="byline">by {item.product.creator.displayName}</p>
                   <p className="meta">
                     {item.product.fileName} · {formatSize(item.product.size)} · version{' '}
-                    {item.product.version} · paid {formatMoney(item.amountCents, item.currency)} on{' '}
+                    {item.version} · paid {formatMoney(item.amountCents, item.currency)} on{' '}
                     {new Date(item.paidAt).toLocaleDateString()}
                   </p>
                   {note !== null && <p className="hint">{note}</p>}

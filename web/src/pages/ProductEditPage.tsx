@@ -1,7 +1,8 @@
 import type { Schemas } from '@creator-files/client';
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiFailure, call, sendForm } from '../api';
+import { api, ApiFailure, call } from '../api';
+import { uploadResumably } from '../resumable';
 import { DropZone } from '../components/DropZone';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { type Currency, type ProductDraft, ProductFields } from '../components/ProductFields';
@@ -107,6 +108,8 @@ function EditForm({ product, onSaved }: { product: Product; onSaved: (p: Product
 
 function NewVersionForm({ product, onSaved }: { product: Product; onSaved: (p: Product) => void }) {
   const [file, setFile] = useState<File | null>(null);
+  const [note, setNote] = useState('');
+  const [notifyBuyers, setNotifyBuyers] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<number | null>(null);
@@ -120,18 +123,19 @@ function NewVersionForm({ product, onSaved }: { product: Product; onSaved: (p: P
       setError(new ApiFailure(400, 'FILE_REQUIRED', 'Choose a file to upload.'));
       return;
     }
-    const form = new FormData();
-    form.append('file', file);
     setProgress(0);
     try {
-      const updated = await sendForm<Product>(
-        'PUT',
-        `/creator/products/${encodeURIComponent(product.id)}/file`,
-        form,
-        setProgress,
+      const uploadId = await uploadResumably(file, setProgress);
+      const updated = await call(() =>
+        api.PUT('/creator/products/{id}/file', {
+          params: { path: { id: product.id } },
+          body: { uploadId, note: note.trim() || undefined, notifyBuyers },
+        }),
       );
       setDone(updated.version);
       setFile(null);
+      setNote('');
+      setNotifyBuyers(false);
       setFormKey((n) => n + 1);
       onSaved(updated);
     } catch (failure) {
@@ -149,6 +153,28 @@ function NewVersionForm({ product, onSaved }: { product: Product; onSaved: (p: P
         {formatSize(product.size)}).
       </p>
       <DropZone label="New file" file={file} onFile={setFile} disabled={progress !== null} />
+      <div className="field">
+        <label htmlFor="version-note">
+          What changed <span className="hint">(optional)</span>
+        </label>
+        <textarea
+          id="version-note"
+          rows={2}
+          maxLength={1000}
+          value={note}
+          onChange={(event) => setNote(event.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={notifyBuyers}
+            onChange={(event) => setNotifyBuyers(event.target.checked)}
+          />{' '}
+          Email everyone who bought it about the new version
+        </label>
+      </div>
       <UploadProgress label="Uploading the new version" fraction={progress} />
       <ErrorMessage error={error} />
       {done !== null && (
@@ -160,6 +186,29 @@ function NewVersionForm({ product, onSaved }: { product: Product; onSaved: (p: P
         {progress !== null ? 'Uploading…' : 'Upload new version'}
       </button>
     </form>
+  );
+}
+
+function VersionList({ product }: { product: Product }) {
+  const [versions] = useLoad(
+    () =>
+      call(() =>
+        api.GET('/creator/products/{id}/versions', { params: { path: { id: product.id } } }),
+      ),
+    `${product.id}/${product.version}`,
+  );
+  if (versions.status === 'loading') return <p aria-live="polite">Loading the versions…</p>;
+  if (versions.status === 'error') return <ErrorMessage error={versions.error} />;
+  return (
+    <ol className="versions" reversed>
+      {versions.data.items.map((v) => (
+        <li key={v.version}>
+          <strong>Version {v.version}</strong>: {v.fileName} ({formatSize(v.size)}),{' '}
+          {new Date(v.createdAt).toLocaleDateString()}
+          {v.note && <p className="hint">{v.note}</p>}
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -234,6 +283,10 @@ export function ProductEditPage() {
       </section>
       <section className="card">
         <NewVersionForm product={p} onSaved={reload} />
+      </section>
+      <section className="card" aria-labelledby="versions-title">
+        <h2 id="versions-title">Versions</h2>
+        <VersionList product={p} />
       </section>
       <section className="card" aria-labelledby="archive-title">
         <h2 id="archive-title">Archive</h2>
