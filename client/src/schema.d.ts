@@ -259,11 +259,7 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /**
-         * Download a file through a signed link (headers only)
-         * @description The target of the short-lived links `GET /download/:productId` issues with the local storage driver; the token itself is the credential. Streams the file as an attachment under its original name, with `ETag`, `Last-Modified` and single-range requests (`Range: bytes=…`, `If-Range`) so an interrupted download can resume. Also answers HEAD.
-         */
-        head: operations["Files_download_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1193,9 +1189,8 @@ export interface components {
              * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
              * @default usd
              * @example usd
-             * @enum {string}
              */
-            currency: "usd" | "eur" | "gbp" | "cad" | "aud" | "jpy";
+            currency: string;
         };
         /** @enum {string} */
         ProductStatus: "published" | "unpublished" | "archived";
@@ -1263,9 +1258,8 @@ export interface components {
              * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
              * @default usd
              * @example usd
-             * @enum {string}
              */
-            currency: "usd" | "eur" | "gbp" | "cad" | "aud" | "jpy";
+            currency: string;
         };
         ProductPage: {
             items: components["schemas"]["ProductDto"][];
@@ -1280,9 +1274,8 @@ export interface components {
             /**
              * @description Lower-case ISO 4217 code from ALLOWED_CURRENCIES
              * @example eur
-             * @enum {string}
              */
-            currency?: "usd" | "eur" | "gbp" | "cad" | "aud" | "jpy";
+            currency?: string;
             /**
              * @description published or unpublished. An archived product can be brought back this way; archiving is DELETE.
              * @enum {string}
@@ -1834,44 +1827,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1922,44 +1879,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2010,44 +1931,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2098,42 +1983,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Auth_logout: {
@@ -2152,53 +2001,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2225,60 +2029,8 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2335,44 +2087,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2412,44 +2128,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2488,44 +2168,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2564,44 +2208,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2627,15 +2235,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
                 headers: {
@@ -2645,44 +2244,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2709,49 +2272,6 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Health_ready: {
@@ -2769,49 +2289,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessDto"];
-                };
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description A dependency is down */
@@ -2843,7 +2320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": string;
+                    "application/octet-stream": string;
                 };
             };
             /** @description The requested range of the file */
@@ -2852,16 +2329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": string;
-                };
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/octet-stream": string;
                 };
             };
             /** @description Tampered or malformed link (LINK_INVALID) */
@@ -2891,145 +2359,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description The range lies outside the file (RANGE_NOT_SATISFIABLE) */
             416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    Files_download_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The signed token from the download link */
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The whole file */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The requested range of the file */
-            206: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Tampered or malformed link (LINK_INVALID) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The file no longer exists, or links are served by Supabase (NOT_FOUND) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The link has expired (LINK_EXPIRED) */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The range lies outside the file (RANGE_NOT_SATISFIABLE) */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3114,15 +2445,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Supabase refused (STORAGE_ERROR) */
             502: {
                 headers: {
@@ -3162,18 +2484,7 @@ export interface operations {
                     "application/json": components["schemas"]["UploadStatusDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     id is not a UUID (VALIDATION_FAILED)
-             */
+            /** @description id is not a UUID (VALIDATION_FAILED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3209,42 +2520,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Tus_create: {
@@ -3268,11 +2543,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
-             */
+            /** @description A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3344,33 +2615,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Tus_terminate: {
@@ -3393,11 +2637,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
-             */
+            /** @description A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3444,42 +2684,6 @@ export interface operations {
             };
             /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
             412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3509,11 +2713,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
-             */
+            /** @description A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3567,42 +2767,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Tus_append: {
@@ -3625,15 +2789,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description id is not a UUID (VALIDATION_FAILED) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
@@ -3673,24 +2828,6 @@ export interface operations {
             };
             /** @description Not application/offset+octet-stream (TUS_PROTOCOL_ERROR) */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3775,15 +2912,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Storage failed (STORAGE_ERROR); nothing is kept */
             503: {
                 headers: {
@@ -3817,13 +2945,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPage"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Bad limit or cursor (VALIDATION_FAILED) */
             400: {
                 headers: {
@@ -3844,42 +2965,6 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3982,15 +3067,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Storage failed (STORAGE_ERROR) */
             503: {
                 headers: {
@@ -4021,18 +3097,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)
-             */
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4061,42 +3126,6 @@ export interface operations {
             };
             /** @description No such product among yours (NOT_FOUND) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4124,11 +3153,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)
-             */
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4157,42 +3182,6 @@ export interface operations {
             };
             /** @description No such product among yours (NOT_FOUND) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4225,11 +3214,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)
-             */
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4258,42 +3243,6 @@ export interface operations {
             };
             /** @description No such product among yours (NOT_FOUND) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4327,11 +3276,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     Invalid id, no or empty file (FILE_REQUIRED), a bad or extra field (VALIDATION_FAILED)
-             */
+            /** @description Invalid id, no or empty file (FILE_REQUIRED), a bad or extra field (VALIDATION_FAILED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4412,15 +3357,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Storage failed (STORAGE_ERROR); nothing is kept */
             503: {
                 headers: {
@@ -4451,18 +3387,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductVersionListDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED)
-             */
+            /** @description Invalid id or body (VALIDATION_FAILED, CURRENCY_NOT_ALLOWED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4491,42 +3416,6 @@ export interface operations {
             };
             /** @description No such product among yours (NOT_FOUND) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4563,51 +3452,8 @@ export interface operations {
                     "application/json": components["schemas"]["CataloguePage"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Bad query, or a cursor from another sort (VALIDATION_FAILED) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4636,18 +3482,7 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogueProductDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description id is not a UUID (VALIDATION_FAILED)
-             *
-             *     id is not a UUID (VALIDATION_FAILED)
-             */
+            /** @description id is not a UUID (VALIDATION_FAILED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4658,42 +3493,6 @@ export interface operations {
             };
             /** @description No such published product (NOT_FOUND) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4720,22 +3519,6 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutsDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
                 headers: {
@@ -4747,42 +3530,6 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4849,44 +3596,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4911,15 +3622,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardLinkDto"];
-                };
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
@@ -4949,44 +3651,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5019,11 +3685,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckoutDto"];
                 };
             };
-            /**
-             * @description productId is not a UUID (VALIDATION_FAILED)
-             *
-             *     Invalid body, or a redirect URL off the allowed origins (REDIRECT_NOT_ALLOWED)
-             */
+            /** @description Invalid body, or a redirect URL off the allowed origins (REDIRECT_NOT_ALLOWED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5068,24 +3730,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
                 headers: {
@@ -5095,26 +3739,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5141,22 +3767,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PurchaseDto"];
-                };
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description id is not a UUID (VALIDATION_FAILED) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
@@ -5186,44 +3796,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5255,13 +3829,6 @@ export interface operations {
                     "application/json": components["schemas"]["LibraryPage"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Invalid limit or cursor */
             400: {
                 headers: {
@@ -5289,42 +3856,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Webhooks_stripe: {
@@ -5336,26 +3867,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description A Stripe Event object (https://docs.stripe.com/api/events/object), as Stripe sends it: the signature covers these exact bytes. */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @example evt_1PqRsT2eZvKYlo2C */
-                    id: string;
-                    /** @enum {string} */
-                    object: "event";
-                    /** @example checkout.session.completed */
-                    type: string;
-                    api_version?: string | null;
-                    created?: number;
-                    livemode?: boolean;
-                    data: {
-                        /** @description The object the event is about */
-                        object: Record<string, never>;
-                    };
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
@@ -5367,42 +3879,6 @@ export interface operations {
             };
             /** @description Missing, wrong or stale signature (WEBHOOK_SIGNATURE_INVALID) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5429,55 +3905,10 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content?: never;
             };
             /** @description Invalid input (VALIDATION_FAILED) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5501,52 +3932,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
             };
         };
     };
@@ -5566,69 +3952,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description No such checkout session (NOT_FOUND) */
+            /** @description No such checkout session */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "text/html": components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -5676,42 +4008,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     Checkout_leave: {
@@ -5732,53 +4028,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No such checkout session */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5804,58 +4055,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
         };
     };
     OnboardingPages_refresh: {
@@ -5873,58 +4072,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
             };
         };
     };
@@ -5946,22 +4093,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No such onboarding link */
             404: {
                 headers: {
@@ -5969,42 +4100,6 @@ export interface operations {
                 };
                 content: {
                     "text/html": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -6027,53 +4122,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No such onboarding link */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6101,53 +4151,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description No such onboarding link */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6180,11 +4185,7 @@ export interface operations {
                     "application/json": components["schemas"]["SaleDto"];
                 };
             };
-            /**
-             * @description purchaseId is not a UUID (VALIDATION_FAILED)
-             *
-             *     amountCents not a positive whole number, or more than is left (VALIDATION_FAILED)
-             */
+            /** @description amountCents not a positive whole number, or more than is left (VALIDATION_FAILED) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6229,44 +4230,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description The payment provider failed (PAYMENT_PROVIDER_ERROR); retrying is safe */
             502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6293,26 +4258,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DownloadLinkDto"];
-                };
-            };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description productId is not a UUID (VALIDATION_FAILED)
-             *
-             *     productId is not a UUID (VALIDATION_FAILED)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
@@ -6342,44 +4287,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6413,13 +4322,6 @@ export interface operations {
                     "application/json": components["schemas"]["StatsDto"];
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Bad date, unknown time zone, `from` after `to` or a period over 366 days (VALIDATION_FAILED) */
             400: {
                 headers: {
@@ -6440,42 +4342,6 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6517,13 +4383,6 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Not modified: If-None-Match named the current ETag (no body) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Bad date, unknown time zone, `from` after `to`, or a cursor this API did not issue (VALIDATION_FAILED) */
             400: {
                 headers: {
@@ -6544,42 +4403,6 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description An unexpected error (INTERNAL), logged with the request id */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
-  ApiExtension,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -11,7 +10,6 @@ import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
-import { NO_DATABASE } from '../swagger.js';
 
 @ApiTags('health')
 @ApiExtraModels(CheckDto)
@@ -23,7 +21,6 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
-  @ApiExtension(NO_DATABASE, true)
   live(): LivenessDto {
     return { status: 'ok' };
   }
