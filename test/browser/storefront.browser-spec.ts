@@ -314,6 +314,8 @@ describe('the storefront at /app/', () => {
         .getByRole('row', { name: new RegExp(buyerEmail) })
         .filter({ hasText: 'Refunded' })
         .waitFor();
+      // The totals follow: nothing is left of the sale.
+      await page.locator('.totals div').filter({ hasText: 'Net' }).getByText('$0.00').waitFor();
       await checkPage(page, '7-refunded');
       expect(errors).toEqual([]);
     });

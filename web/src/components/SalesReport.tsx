@@ -86,12 +86,14 @@ function RefundButton({ sale, onRefunded }: { sale: Sale; onRefunded: () => void
 /** Totals, a chart per currency and the sales list for a period, with a CSV export. */
 export function SalesReport({ refreshKey }: { refreshKey: number }) {
   const [days, setDays] = useState(30);
+  // A refund changes the totals and the chart as well as the row.
+  const [refunds, setRefunds] = useState(0);
   const from = localDate(days - 1);
   const to = localDate(0);
   const period = { from, to, tz: TIME_ZONE };
   const [stats] = useLoad(
     () => call(() => api.GET('/creator/stats', { params: { query: period } })),
-    `${from}/${to}/${refreshKey}`,
+    `${from}/${to}/${refreshKey}/${refunds}`,
   );
   const list = usePagedList(
     (cursor) =>
@@ -101,7 +103,7 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
           headers: { Accept: 'application/json' },
         }),
       ).then(salesPage),
-    `${from}/${to}/${refreshKey}`,
+    `${from}/${to}/${refreshKey}/${refunds}`,
   );
   const sales = list.items;
   const [exportError, setExportError] = useState<unknown>(null);
@@ -229,7 +231,7 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
                   </td>
                   <td>{STATUS_LABELS[sale.status]}</td>
                   <td>
-                    <RefundButton sale={sale} onRefunded={list.reload} />
+                    <RefundButton sale={sale} onRefunded={() => setRefunds((n) => n + 1)} />
                   </td>
                 </tr>
               ))}
