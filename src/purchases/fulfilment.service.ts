@@ -7,6 +7,7 @@ import {
   type PaymentsDriver,
 } from '../payments/payments.interface.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { MailService } from '../mail/mail.service.js';
 import { PayoutsService } from '../payouts/payouts.service.js';
 import { refundedFee } from '../payouts/platform-fee.js';
 import { PaymentEventRecord } from './payment-event.entity.js';
@@ -46,6 +47,7 @@ export class FulfilmentService {
     private readonly dataSource: DataSource,
     @Inject(PAYMENTS) private readonly payments: PaymentsDriver,
     private readonly payouts: PayoutsService,
+    private readonly mail: MailService,
   ) {}
 
   /** Records a verified event once and applies it, in one transaction (rolled back on error). */
@@ -181,6 +183,10 @@ export class FulfilmentService {
         );
       }
       await this.applyDeferred(m, purchase);
+      // Queued in this transaction under the purchase's cause keys: one receipt and one
+      // new-sale notice however many times the payment is reported.
+      await this.mail.purchasePaid(m, purchase.id);
+      if (purchase.refundedCents > 0) await this.mail.purchaseRefunded(m, purchase.id);
       return 'applied';
     }
     purchase.providerSessionId = checkout.sessionId;
@@ -291,8 +297,10 @@ export class FulfilmentService {
     if (await this.settlesIssue(m, event)) return 'ignored';
     if (purchase === null || purchase.paidAt === null) return 'deferred';
     if (!(await this.concernsPurchase(m, purchase, event))) return 'ignored';
+    const refundedBefore = purchase.refundedCents;
     this.changePayment(purchase, event);
     await this.write(m, purchase);
+    if (purchase.refundedCents > refundedBefore) await this.mail.purchaseRefunded(m, purchase.id);
     return 'applied';
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailModule } from '../mail/mail.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
 import { PayoutsModule } from '../payouts/payouts.module.js';
 import { Product } from '../products/product.entity.js';
@@ -19,6 +20,7 @@ import { WebhooksController } from './webhooks.controller.js';
     TypeOrmModule.forFeature([Purchase, PaymentEventRecord, Product]),
     PaymentsModule,
     PayoutsModule,
+    MailModule,
   ],
   controllers: [
     PurchasesController,
