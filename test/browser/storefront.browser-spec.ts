@@ -241,6 +241,24 @@ describe('the storefront at /app/', () => {
       expect(errors).toEqual([]);
     });
 
+    it('offers a password reset and says when a verification link is not valid', async () => {
+      await page.goto(`${t.baseUrl}/app/sign-in`);
+      await page.getByRole('link', { name: 'Forgot your password?' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Reset your password' }).waitFor();
+      await page.getByLabel('Email').fill(buyerEmail);
+      await page.getByRole('button', { name: 'Email me a link' }).click();
+      await page.getByText(`If an account uses ${buyerEmail}`).waitFor();
+      await checkPage(page, '6-reset-password');
+
+      await page.goto(`${t.baseUrl}/app/verify-email?token=${'x'.repeat(40)}`);
+      await page.getByRole('alert').getByText('This link is not valid any more').waitFor();
+      await checkPage(page, '6-verify-email');
+      // The refused token itself is logged by the browser as a failed request (400): expected.
+      const unexpected = errors.filter((e) => !/status of 400.*\/email\/verify\)$/.test(e));
+      expect(unexpected).toEqual([]);
+      errors.length = 0;
+    });
+
     it('says so when a page does not exist', async () => {
       await page.goto(`${t.baseUrl}/app/no/such/page`);
       await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
@@ -288,6 +306,17 @@ describe('the storefront at /app/', () => {
       ]);
       const csv = readFileSync(await download.path(), 'utf8');
       expect(csv.split('\n')[1]).toContain(buyerEmail);
+
+      // The creator refunds the sale: the buyer's access ends.
+      await row.getByRole('button', { name: /^Refund/ }).click();
+      await row.getByRole('button', { name: `Refund $15.00 to ${buyerEmail}` }).click();
+      await page
+        .getByRole('row', { name: new RegExp(buyerEmail) })
+        .filter({ hasText: 'Refunded' })
+        .waitFor();
+      // The totals follow: nothing is left of the sale.
+      await page.locator('.totals div').filter({ hasText: 'Net' }).getByText('$0.00').waitFor();
+      await checkPage(page, '7-refunded');
       expect(errors).toEqual([]);
     });
 

@@ -7,8 +7,10 @@ import { CataloguePage } from './pages/CataloguePage';
 import { LibraryPage } from './pages/LibraryPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProductPage } from './pages/ProductPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
+import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { SessionProvider } from './session';
 import './styles.css';
 
@@ -35,6 +37,8 @@ const router = createBrowserRouter(
         { path: 'products/:id', element: <ProductPage /> },
         { path: 'sign-in', element: <SignInPage /> },
         { path: 'sign-up', element: <SignUpPage /> },
+        { path: 'reset-password', element: <ResetPasswordPage /> },
+        { path: 'verify-email', element: <VerifyEmailPage /> },
         {
           path: 'library',
           element: (

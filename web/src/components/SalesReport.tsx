@@ -35,15 +35,65 @@ const STATUS_LABELS: Record<Sale['status'], string> = {
   disputed: 'Disputed',
 };
 
+/** Refunds what is left of a paid sale, after a second click that names the amount. */
+function RefundButton({ sale, onRefunded }: { sale: Sale; onRefunded: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const left = sale.amountCents - sale.refundedCents;
+  if (sale.status !== 'paid' || left <= 0) return null;
+  const refund = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await call(() =>
+        api.POST('/creator/sales/{purchaseId}/refund', {
+          params: { path: { purchaseId: sale.purchaseId } },
+          body: {},
+        }),
+      );
+      onRefunded();
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="actions">
+      {confirming ? (
+        <>
+          <button type="button" className="danger" disabled={busy} onClick={() => void refund()}>
+            Refund {formatMoney(left, sale.currency)} to {sale.buyerEmail}
+          </button>
+          <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </>
+      ) : (
+        <button type="button" onClick={() => setConfirming(true)}>
+          Refund
+          <span className="visually-hidden">
+            {' '}
+            {sale.productTitle} to {sale.buyerEmail}
+          </span>
+        </button>
+      )}
+      <ErrorMessage error={error} />
+    </div>
+  );
+}
+
 /** Totals, a chart per currency and the sales list for a period, with a CSV export. */
 export function SalesReport({ refreshKey }: { refreshKey: number }) {
   const [days, setDays] = useState(30);
+  // A refund changes the totals and the chart as well as the row.
+  const [refunds, setRefunds] = useState(0);
   const from = localDate(days - 1);
   const to = localDate(0);
   const period = { from, to, tz: TIME_ZONE };
   const [stats] = useLoad(
     () => call(() => api.GET('/creator/stats', { params: { query: period } })),
-    `${from}/${to}/${refreshKey}`,
+    `${from}/${to}/${refreshKey}/${refunds}`,
   );
   const list = usePagedList(
     (cursor) =>
@@ -53,7 +103,7 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
           headers: { Accept: 'application/json' },
         }),
       ).then(salesPage),
-    `${from}/${to}/${refreshKey}`,
+    `${from}/${to}/${refreshKey}/${refunds}`,
   );
   const sales = list.items;
   const [exportError, setExportError] = useState<unknown>(null);
@@ -159,6 +209,9 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
                   Amount
                 </th>
                 <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -177,6 +230,9 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
                     )}
                   </td>
                   <td>{STATUS_LABELS[sale.status]}</td>
+                  <td>
+                    <RefundButton sale={sale} onRefunded={() => setRefunds((n) => n + 1)} />
+                  </td>
                 </tr>
               ))}
             </tbody>

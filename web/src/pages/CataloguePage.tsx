@@ -88,6 +88,7 @@ export function CataloguePage() {
             <p className="byline">by {product.creator.displayName}</p>
             {product.description && <p className="excerpt">{product.description}</p>}
             <p className="price">{formatPrice(product.priceCents, product.currency)}</p>
+            {!product.purchasable && <p className="hint">Not for sale right now</p>}
           </li>
         ))}
       </ul>

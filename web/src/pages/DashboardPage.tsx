@@ -1,7 +1,7 @@
 import type { Schemas } from '@creator-files/client';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, call } from '../api';
+import { api, APP_URL, call } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SalesReport } from '../components/SalesReport';
 import { UploadForm } from '../components/UploadForm';
@@ -17,6 +17,51 @@ const STATUS_LABELS: Record<Product['status'], string> = {
   archived: 'Archived',
 };
 
+const PAYOUT_STATUS: Record<Schemas['PayoutStatus'], string> = {
+  not_started: 'Not set up: buyers cannot pay for your paid products yet.',
+  pending: 'Your details are being verified by Stripe.',
+  enabled: 'You are paid out for every sale.',
+  restricted: 'Stripe needs more details before you can be paid out.',
+};
+
+/** Stripe Connect onboarding (connect mode); nothing to show when the shop pays out itself. */
+function Payouts() {
+  const [payouts] = useLoad(() => call(() => api.GET('/creator/payouts')), 'payouts');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (payouts.status === 'loading') return null;
+  if (payouts.status === 'error') return <ErrorMessage error={payouts.error} />;
+  const p = payouts.data;
+  if (p.mode === 'platform') return null;
+  const onboard = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const link = await call(() =>
+        api.POST('/creator/payouts/onboarding', {
+          body: { returnUrl: `${APP_URL}/dashboard`, refreshUrl: `${APP_URL}/dashboard` },
+        }),
+      );
+      window.location.assign(link.url);
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="payouts-title">
+      <h2 id="payouts-title">Payouts</h2>
+      <p>{PAYOUT_STATUS[p.status]}</p>
+      <ErrorMessage error={error} />
+      {p.status !== 'enabled' && (
+        <button type="button" className="primary" disabled={busy} onClick={() => void onboard()}>
+          {p.status === 'not_started' ? 'Set up payouts with Stripe' : 'Continue with Stripe'}
+        </button>
+      )}
+    </section>
+  );
+}
+
 export function DashboardPage() {
   usePageTitle('Dashboard');
   const user = useUser();
@@ -31,6 +76,7 @@ export function DashboardPage() {
       <h1>Dashboard</h1>
       <p className="byline">Signed in as {user?.displayName}</p>
 
+      <Payouts />
       <SalesReport refreshKey={refreshKey} />
 
       <section aria-labelledby="products-title">

@@ -85,6 +85,8 @@ export function ProductPage() {
     );
   } else if (state.status === 'signed-in' && state.user.role === 'creator') {
     action = <p className="hint">Sign in with a buyer account to buy this.</p>;
+  } else if (!p.purchasable) {
+    action = <p className="hint">Not for sale right now: the creator cannot take payments yet.</p>;
   } else {
     action = (
       <button type="button" className="primary" disabled={buying} onClick={() => void buy()}>

@@ -67,6 +67,9 @@ export function SignInPage() {
         </button>
       </form>
       <p>
+        <Link to="/reset-password">Forgot your password?</Link>
+      </p>
+      <p>
         New here?{' '}
         <Link to={`/sign-up${params.size > 0 ? `?${params.toString()}` : ''}`}>
           Create an account
