@@ -8,8 +8,13 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
+import { SerializedJson, sendSerialized } from '../common/serialized-json.js';
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
+
+// Probes come every few seconds from every balancer: the answer never changes, so its text and
+// ETag are made once.
+const LIVE = SerializedJson.of({ status: 'ok' } satisfies LivenessDto);
 
 @ApiTags('health')
 @ApiExtraModels(CheckDto)
@@ -21,8 +26,8 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
-  live(): LivenessDto {
-    return { status: 'ok' };
+  live(@Res({ passthrough: true }) res: Response): string {
+    return sendSerialized(res, LIVE);
   }
 
   @Get('ready')
