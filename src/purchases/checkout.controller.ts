@@ -21,7 +21,9 @@ import {
   ApiProduces,
   ApiQuery,
   ApiResponse,
+  ApiExtension,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import type { Response } from 'express';
@@ -36,8 +38,14 @@ import {
 } from '../payments/drivers/simulated.driver.js';
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
 import { resultPage, simulatedCheckoutPage } from './checkout-pages.js';
+import { NO_DATABASE } from '../swagger.js';
 import { FulfilmentService } from './fulfilment.service.js';
 import { PurchasesService } from './purchases.service.js';
+
+const HTML_PAGE = {
+  description: 'An HTML page',
+  content: { 'text/html': { schema: { type: 'string' } } },
+};
 
 export class SimulatedPayDto {
   @Optional()
@@ -71,7 +79,7 @@ export class CheckoutController {
     description: 'The checkout session, as the payment provider fills it in',
   })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiOkResponse(HTML_PAGE)
   async success(@Query('session_id') sessionId: unknown): Promise<string> {
     const receipt =
       typeof sessionId === 'string' ? await this.purchases.receipt(sessionId) : undefined;
@@ -82,7 +90,8 @@ export class CheckoutController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page after a cancelled checkout', security: [] })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiOkResponse(HTML_PAGE)
+  @ApiExtension(NO_DATABASE, true)
   cancel(): string {
     return resultPage('cancel');
   }
@@ -95,8 +104,12 @@ export class CheckoutController {
     security: [],
   })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such checkout session' })
+  @ApiOkResponse(HTML_PAGE)
+  // Errors are JSON like everywhere else, whatever the page's own type.
+  @ApiNotFoundResponse({
+    description: 'No such checkout session (NOT_FOUND)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
+  })
   async page(
     @Param('sessionId') sessionId: string,
     @Res({ passthrough: true }) res: Response,
@@ -132,6 +145,7 @@ export class CheckoutController {
     schema: {
       type: 'object',
       properties: { outcome: { type: 'string', enum: [...SIMULATED_PAY_OUTCOMES] } },
+      additionalProperties: false,
     },
   })
   @ApiResponse({ status: 303, description: 'Redirect to the success URL (or back to the page)' })
