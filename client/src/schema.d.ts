@@ -3609,6 +3609,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                "Tus-Resumable": string;
                 "Content-Type": string;
                 "Upload-Offset": string;
             };
@@ -3626,7 +3627,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description id is not a UUID (VALIDATION_FAILED) */
+            /**
+             * @description id is not a UUID (VALIDATION_FAILED)
+             *
+             *     A bad id or tus header (VALIDATION_FAILED, TUS_PROTOCOL_ERROR)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3653,8 +3658,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Upload-Offset is not the server's offset (UPLOAD_OFFSET_MISMATCH) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description No or another Tus-Resumable version (TUS_PROTOCOL_ERROR) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5802,7 +5834,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description Not modified: If-None-Match named the current ETag (no body) */
             304: {
@@ -5840,15 +5874,6 @@ export interface operations {
             };
             /** @description An unexpected error (INTERNAL), logged with the request id */
             500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5872,7 +5897,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description Not modified: If-None-Match named the current ETag (no body) */
             304: {
@@ -5910,15 +5937,6 @@ export interface operations {
             };
             /** @description An unexpected error (INTERNAL), logged with the request id */
             500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5944,7 +5962,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description Not modified: If-None-Match named the current ETag (no body) */
             304: {
@@ -5968,7 +5988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */

@@ -3,7 +3,6 @@ import {
   Body,
   Controller,
   Get,
-  Header,
   HttpCode,
   HttpStatus,
   Inject,
@@ -16,18 +15,16 @@ import {
   ApiBody,
   ApiConsumes,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiResponse,
   ApiExtension,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
+import { HtmlPage } from '../common/decorators/html-page.decorator.js';
 import { notFound } from '../common/domain.exception.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { AppConfig } from '../config/app-config.js';
@@ -41,11 +38,6 @@ import { resultPage, simulatedCheckoutPage } from './checkout-pages.js';
 import { NO_DATABASE } from '../swagger.js';
 import { FulfilmentService } from './fulfilment.service.js';
 import { PurchasesService } from './purchases.service.js';
-
-const HTML_PAGE = {
-  description: 'An HTML page',
-  content: { 'text/html': { schema: { type: 'string' } } },
-};
 
 export class SimulatedPayDto {
   @Optional()
@@ -65,7 +57,6 @@ export class CheckoutController {
   ) {}
 
   @Get('success')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({
     summary: 'Default page after a successful checkout',
     description:
@@ -78,8 +69,7 @@ export class CheckoutController {
     required: false,
     description: 'The checkout session, as the payment provider fills it in',
   })
-  @ApiProduces('text/html')
-  @ApiOkResponse(HTML_PAGE)
+  @HtmlPage()
   async success(@Query('session_id') sessionId: unknown): Promise<string> {
     const receipt =
       typeof sessionId === 'string' ? await this.purchases.receipt(sessionId) : undefined;
@@ -87,29 +77,21 @@ export class CheckoutController {
   }
 
   @Get('cancel')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page after a cancelled checkout', security: [] })
-  @ApiProduces('text/html')
-  @ApiOkResponse(HTML_PAGE)
+  @HtmlPage()
   @ApiExtension(NO_DATABASE, true)
   cancel(): string {
     return resultPage('cancel');
   }
 
   @Get('simulated/:sessionId')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({
     summary: 'The simulated checkout page (simulated payments only)',
     description: 'Shows the product and amount with Pay and Cancel buttons. No money moves.',
     security: [],
   })
-  @ApiProduces('text/html')
-  @ApiOkResponse(HTML_PAGE)
-  // Errors are JSON like everywhere else, whatever the page's own type.
-  @ApiNotFoundResponse({
-    description: 'No such checkout session (NOT_FOUND)',
-    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
-  })
+  @HtmlPage()
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such checkout session (NOT_FOUND)' })
   async page(
     @Param('sessionId') sessionId: string,
     @Res({ passthrough: true }) res: Response,

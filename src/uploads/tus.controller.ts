@@ -121,6 +121,7 @@ export class TusController {
     type: ErrorDto,
     description: 'Not application/offset+octet-stream (TUS_PROTOCOL_ERROR)',
   })
+  @Common
   append(
     @CurrentUser() user: User,
     @UuidParam('id') id: string,
