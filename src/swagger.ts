@@ -42,7 +42,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * that new routes pass without extra decorators:
  * - a route without @Auth is @Public (a test walks every route), so it needs no token:
  *   `security: []` says so explicitly;
- * - a request body or query goes through the global ValidationPipe, so it can answer 400.
+ * - a request body or query goes through the global ValidationPipe, so it can answer 400;
+ * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408.
  */
 export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
@@ -56,6 +57,13 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       if (validated && operation.responses['400'] === undefined) {
         operation.responses['400'] = {
           description: 'Invalid input (VALIDATION_FAILED)',
+          content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
+        };
+      }
+      if (operation.requestBody !== undefined && operation.responses['408'] === undefined) {
+        operation.responses['408'] = {
+          description:
+            'The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
           content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
         };
       }

@@ -959,7 +959,7 @@ export interface components {
             user: components["schemas"]["UserDto"];
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "UPLOAD_INCOMPLETE" | "UPLOAD_CLOSED" | "UPLOAD_ALREADY_USED" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_EXISTS" | "TUS_PROTOCOL_ERROR" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
+        ErrorCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN_ROLE" | "FORBIDDEN" | "EMAIL_TAKEN" | "RATE_LIMITED" | "CONFLICT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "MALFORMED_REQUEST" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED" | "WRONG_PASSWORD" | "TOKEN_INVALID" | "FILE_TOO_LARGE" | "UNSUPPORTED_FILE_TYPE" | "FILE_REQUIRED" | "UNSUPPORTED_MEDIA_TYPE" | "CURRENCY_NOT_ALLOWED" | "STORAGE_ERROR" | "LINK_INVALID" | "LINK_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "STORAGE_QUOTA_EXCEEDED" | "UPLOAD_BUDGET_EXCEEDED" | "UPLOAD_INCOMPLETE" | "UPLOAD_CLOSED" | "UPLOAD_ALREADY_USED" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_EXISTS" | "TUS_PROTOCOL_ERROR" | "ALREADY_OWNED" | "REDIRECT_NOT_ALLOWED" | "PAYMENT_PROVIDER_ERROR" | "WEBHOOK_SIGNATURE_INVALID" | "CHECKOUT_CLOSED" | "CREATOR_CANNOT_ACCEPT_PAYMENTS" | "NOT_REFUNDABLE" | "PAYOUTS_NOT_STARTED" | "NOT_PURCHASED" | "ACCESS_REVOKED";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1818,6 +1818,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Email already registered (EMAIL_TAKEN) */
             409: {
                 headers: {
@@ -1863,6 +1872,15 @@ export interface operations {
             };
             /** @description Invalid body (VALIDATION_FAILED) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1931,6 +1949,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
                 headers: {
@@ -1976,6 +2003,15 @@ export interface operations {
             };
             /** @description No refresh token, or an unknown, expired or ended one (REFRESH_TOKEN_INVALID); a token used before: its session has ended (REFRESH_TOKEN_REUSED) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2087,6 +2123,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
                 headers: {
@@ -2121,6 +2166,15 @@ export interface operations {
             };
             /** @description Invalid body (VALIDATION_FAILED) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2168,6 +2222,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
             429: {
                 headers: {
@@ -2201,6 +2264,15 @@ export interface operations {
             };
             /** @description Invalid body (VALIDATION_FAILED); a used, expired or unknown token (TOKEN_INVALID) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2418,6 +2490,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description size is over MAX_UPLOAD_BYTES (FILE_TOO_LARGE), or with your files and open uploads would pass STORAGE_QUOTA_BYTES (STORAGE_QUOTA_EXCEEDED) */
             413: {
                 headers: {
@@ -2572,6 +2653,15 @@ export interface operations {
             };
             /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload did not arrive within UPLOAD_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2808,6 +2898,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The upload did not arrive within UPLOAD_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description Upload-Offset is not the server's offset (UPLOAD_OFFSET_MISMATCH) */
             409: {
                 headers: {
@@ -2878,6 +2977,15 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload did not arrive within UPLOAD_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3024,6 +3132,15 @@ export interface operations {
             };
             /** @description No such upload among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3250,6 +3367,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     CreatorProducts_replaceFile: {
@@ -3305,6 +3431,15 @@ export interface operations {
             };
             /** @description No such product, or no such upload, among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The upload did not arrive within UPLOAD_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3587,6 +3722,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description PAYOUTS_MODE is platform (CONFLICT) */
             409: {
                 headers: {
@@ -3714,6 +3858,15 @@ export interface operations {
             };
             /** @description No such published product */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4008,6 +4161,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
         };
     };
     Checkout_leave: {
@@ -4214,6 +4376,15 @@ export interface operations {
             };
             /** @description No such sale of yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
