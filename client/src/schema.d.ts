@@ -2132,7 +2132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Too many requests (RATE_LIMITED); the Retry-After header says when to retry */
+            /** @description Too many attempts from this client, or too many wrong passwords for this account at sign-in and here together (LOGIN_FAILURES_PER_ACCOUNT) (RATE_LIMITED); Retry-After says when to retry */
             429: {
                 headers: {
                     [name: string]: unknown;
