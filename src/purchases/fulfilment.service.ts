@@ -326,10 +326,7 @@ export class FulfilmentService {
         );
       }
       await this.applyDeferred(m, purchase);
-      // Queued in this transaction under the purchase's cause keys: one receipt and one
-      // new-sale notice however many times the payment is reported.
-      await this.mail.purchasePaid(m, purchase.id);
-      if (purchase.refundedCents > 0) await this.mail.purchaseRefunded(m, purchase.id);
+      await this.announcePaid(m, purchase);
       return 'applied';
     }
     purchase.providerSessionId = checkout.sessionId;
@@ -339,6 +336,45 @@ export class FulfilmentService {
     else if (checkout.status === 'expired') purchase.status = PurchaseStatus.Expired;
     await this.write(m, purchase);
     return 'applied';
+  }
+
+  /**
+   * A free product's purchase: paid at once, with no provider and no checkout, and announced
+   * like any other payment in the transaction that writes it. A concurrent claim of the same
+   * product by the same buyer fails on `UQ_purchases_live` and leaves nothing behind.
+   */
+  claimFree(values: {
+    buyerId: string;
+    productId: string;
+    currency: string;
+    feeCents: number;
+    transferDestination: string | null;
+  }): Promise<Purchase> {
+    return this.dataSource.transaction(async (m) => {
+      const purchase = await m.save(
+        m.create(Purchase, {
+          ...values,
+          amountCents: 0,
+          status: PurchaseStatus.Paid,
+          provider: 'free',
+          paidAt: new Date(),
+        }),
+      );
+      await this.announcePaid(m, purchase);
+      return purchase;
+    });
+  }
+
+  /**
+   * What every purchase that becomes paid sends, whichever path paid it (a provider's checkout,
+   * a late payment, a free claim): the buyer's receipt and the creator's new-sale notice, queued
+   * in the transaction that made it paid under the purchase's cause keys, so one each however
+   * many times the payment is reported; and the refund notice when refunds that waited for the
+   * payment were applied with it.
+   */
+  private async announcePaid(m: EntityManager, purchase: Purchase): Promise<void> {
+    await this.mail.purchasePaid(m, purchase.id);
+    if (purchase.refundedCents > 0) await this.mail.purchaseRefunded(m, purchase.id);
   }
 
   /**
