@@ -44,7 +44,10 @@ async function backendCpuSeconds(db: pg.Client): Promise<number> {
 
 async function webhooks(app: { baseUrl: string; pid: number; databaseUrl?: string }) {
   if (app.databaseUrl === undefined) throw new Error('webhooks: needs the server database');
-  const db = await seedPendingPurchases(app.databaseUrl, envNumber('BENCH_WEBHOOK_PURCHASES', 20_000));
+  const db = await seedPendingPurchases(
+    app.databaseUrl,
+    envNumber('BENCH_WEBHOOK_PURCHASES', 20_000),
+  );
   let next = 0;
   const drive = (duration: number) =>
     autocannon({

@@ -370,10 +370,15 @@ export class FulfilmentService {
    * a late payment, a free claim): the buyer's receipt and the creator's new-sale notice, queued
    * in the transaction that made it paid under the purchase's cause keys, so one each however
    * many times the payment is reported; and the refund notice when refunds that waited for the
-   * payment were applied with it.
+   * payment were applied with it. `sale`: what the receipt and notice say, when the caller has
+   * just read it.
    */
-  private async announcePaid(m: EntityManager, purchase: Purchase): Promise<void> {
-    await this.mail.purchasePaid(m, purchase.id);
+  private async announcePaid(
+    m: EntityManager,
+    purchase: Pick<Purchase, 'id' | 'refundedCents'>,
+    sale?: PaidSale,
+  ): Promise<void> {
+    await this.mail.purchasePaid(m, purchase.id, sale);
     if (purchase.refundedCents > 0) await this.mail.purchaseRefunded(m, purchase.id);
   }
 
@@ -620,7 +625,7 @@ export class FulfilmentService {
       [...purchaseValues(purchase), purchase.providerPaymentId ?? '', DEFERRABLE_TYPES],
     );
     if (written === 0) return false;
-    await this.mail.purchasePaid(m, purchase.id, sale);
+    await this.announcePaid(m, purchase, sale);
     return true;
   }
 
