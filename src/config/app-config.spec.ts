@@ -245,19 +245,22 @@ describe('loadConfig: sessions and email', () => {
       from: 'Creator Files <no-reply@localhost>',
       mailDir: '/nonexistent/creator-files-spec/mail',
       workerEnabled: true,
+      retentionDays: 30,
     });
     expect(config.webUrl).toBe('https://shop.example.com/app');
   });
 
-  it('reads REFRESH_TOKEN_TTL_DAYS, SMTP_URL, MAIL_FROM and WEB_URL', () => {
+  it('reads REFRESH_TOKEN_TTL_DAYS, SMTP_URL, MAIL_FROM, WEB_URL and MAIL_OUTBOX_RETENTION_DAYS', () => {
     const config = loadConfig({
       ...base,
       REFRESH_TOKEN_TTL_DAYS: '7',
+      MAIL_OUTBOX_RETENTION_DAYS: '90',
       SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
       MAIL_FROM: 'Shop <sales@example.com>',
       WEB_URL: 'https://example.com/store/',
     });
     expect(config.sessions.refreshTtlDays).toBe(7);
+    expect(config.mail.retentionDays).toBe(90);
     expect(config.mail.smtpUrl).toBe('smtps://user:pass@smtp.example.com:465');
     expect(config.mail.from).toBe('Shop <sales@example.com>');
     expect(config.webUrl).toBe('https://example.com/store');
@@ -273,11 +276,13 @@ describe('loadConfig: sessions and email', () => {
         SMTP_URL: 'http://smtp.example.com',
         MAIL_FROM: 'x@example.com\r\nBcc: victim@example.com',
         WEB_URL: 'ftp://example.com',
+        MAIL_OUTBOX_RETENTION_DAYS: '0',
       }),
     ).toEqual([
       expect.stringContaining('REFRESH_TOKEN_TTL_DAYS'),
       expect.stringContaining('SMTP_URL'),
       expect.stringContaining('MAIL_FROM'),
+      expect.stringContaining('MAIL_OUTBOX_RETENTION_DAYS'),
       expect.stringContaining('WEB_URL'),
     ]);
   });

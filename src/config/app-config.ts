@@ -135,6 +135,8 @@ export class AppConfig {
     mailDir: string;
     /** Whether this instance runs the outbox worker (another instance or process may). */
     workerEnabled: boolean;
+    /** Sent and failed outbox messages are deleted this many days after they were queued. */
+    retentionDays: number;
   };
   /** The storefront: base of the links in emails. */
   webUrl: string;
@@ -555,6 +557,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       from: mailFrom(r),
       mailDir: join(dataDir, 'mail'),
       workerEnabled: r.bool('MAIL_WORKER', true),
+      retentionDays: r.int('MAIL_OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     },
     webUrl: (r.url('WEB_URL', ['http:', 'https:']) ?? `${publicUrl}/app`).replace(/\/+$/, ''),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),

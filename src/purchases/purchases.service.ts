@@ -274,20 +274,24 @@ export class PurchasesService {
     product: Product,
     transfer: SaleTransfer | null,
   ): Promise<Purchase> {
-    const free = product.priceCents === 0;
+    const values = {
+      buyerId: buyer.id,
+      productId: product.id,
+      currency: product.currency,
+      feeCents: transfer?.feeCents ?? 0,
+      transferDestination: transfer?.destination ?? null,
+    };
     try {
+      // A free product needs no payment provider: it is paid at once, through fulfilment, so
+      // that it is announced (receipt, new-sale notice) like any other payment.
+      if (product.priceCents === 0) return await this.fulfilment.claimFree(values);
       return await this.purchases.save(
         this.purchases.create({
-          buyerId: buyer.id,
-          productId: product.id,
+          ...values,
           amountCents: product.priceCents,
-          currency: product.currency,
-          feeCents: transfer?.feeCents ?? 0,
-          transferDestination: transfer?.destination ?? null,
-          // A free product needs no payment provider: it is paid at once.
-          status: free ? PurchaseStatus.Paid : PurchaseStatus.Pending,
-          provider: free ? 'free' : this.payments.name,
-          paidAt: free ? new Date() : null,
+          status: PurchaseStatus.Pending,
+          provider: this.payments.name,
+          paidAt: null,
         }),
       );
     } catch (error) {
