@@ -64,7 +64,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * - that pipe (and the multipart reader) refuses fields a body does not name, so every request
  *   body schema says `additionalProperties: false`, and a `currency` in one takes only the
  *   allowed currencies;
- * - a GET marked with ANSWERS_HEAD gets the HEAD operation Express serves beside it.
+ * - a GET marked with ANSWERS_HEAD gets the HEAD operation Express serves beside it;
+ * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408.
  */
 export function completeDocument(
   document: OpenAPIObject,
@@ -117,6 +118,11 @@ export function completeDocument(
         responses['304'] ??= {
           description: 'Not modified: If-None-Match named the current ETag (no body)',
         };
+      }
+      if (operation.requestBody !== undefined) {
+        responses['408'] ??= errorResponse(
+          'The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
+        );
       }
       responses['500'] ??= errorResponse(
         'An unexpected error (INTERNAL), logged with the request id',
