@@ -3,6 +3,7 @@ import { json, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
+import { applyServerTimeouts, bodyTimeout } from './common/request-timeouts.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppLogger, requestIdMiddleware } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
@@ -44,10 +45,13 @@ export function contentSecurityPolicy(config: AppConfig): Record<string, string[
 /** Everything main.ts does to the app besides listening, so tests run the same app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
+  applyServerTimeouts(app.getHttpServer(), config);
   app.useLogger(AppLogger.over(app.get(Logger)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  // Before anything reads a body: the body parsers below wait for it.
+  app.use(bodyTimeout(config));
   app.use(
     helmet({
       // Replaces helmet's defaults; upgrade-insecure-requests is left out on purpose, since it

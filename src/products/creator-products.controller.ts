@@ -37,6 +37,7 @@ import { ErrorDto } from '../common/error.dto.js';
 import { type Page, PageDto, PageQueryDto } from '../common/pagination.js';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { UploadBody } from '../common/request-timeouts.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import { ReplaceFileBodyDto, UploadProductBodyDto } from './dto/create-product.dto.js';
@@ -124,6 +125,7 @@ export class CreatorProductsController {
       'No or empty file (FILE_REQUIRED), a bad or unknown field, several files (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED)',
   })
   @FileErrors
+  @UploadBody()
   upload(@CurrentUser() user: User, @Req() req: Request): Promise<ProductDto> {
     return this.products.upload(user, req);
   }
@@ -229,6 +231,7 @@ export class CreatorProductsController {
     description: 'The upload expired or was refused (UPLOAD_CLOSED)',
   })
   @FileErrors
+  @UploadBody()
   replaceFile(
     @CurrentUser() user: User,
     @UuidParam('id') id: string,
