@@ -1,5 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -47,6 +48,10 @@ export class DownloadsController {
     type: ErrorDto,
     description:
       'No such product visible to you: unknown, another creator’s, or unpublished and never bought (NOT_FOUND)',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'productId is not a UUID (VALIDATION_FAILED)',
   })
   link(
     @CurrentUser() user: User,

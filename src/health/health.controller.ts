@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
+  ApiExtension,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -10,6 +11,7 @@ import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
+import { NO_DATABASE } from '../swagger.js';
 
 @ApiTags('health')
 @ApiExtraModels(CheckDto)
@@ -21,6 +23,7 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
+  @ApiExtension(NO_DATABASE, true)
   live(): LivenessDto {
     return { status: 'ok' };
   }

@@ -123,6 +123,7 @@ export class TusController {
     type: ErrorDto,
     description: 'Not application/offset+octet-stream (TUS_PROTOCOL_ERROR)',
   })
+  @Common
   @UploadBody()
   append(
     @CurrentUser() user: User,
