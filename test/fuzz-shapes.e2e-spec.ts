@@ -144,10 +144,14 @@ describe('fuzzing every route: body shapes, nulls and cursors', () => {
     );
     endpoints = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations).map(([method, operation]) => {
-        const required = roles.get(`${method.toUpperCase()} ${path}`);
-        if (!roles.has(`${method.toUpperCase()} ${path}`)) {
+        // Express answers HEAD with the GET route where there is no HEAD route of its own.
+        const key = [`${method.toUpperCase()} ${path}`, `GET ${path}`].find(
+          (k, i) => roles.has(k) && (i === 0 || method === 'head'),
+        );
+        if (key === undefined) {
           throw new Error(`${method} ${path} is documented but not a route of the app`);
         }
+        const required = roles.get(key);
         const caller: Caller =
           required === undefined ? 'anonymous' : required.includes('creator') ? 'creator' : 'owner';
         return { method: method as Method, path, operation, caller };
