@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared.js';
 import type { RenderedMail } from './templates/render.js';
 
 /** A message to queue: who gets it, what it says, and the cause that makes it happen once. */
@@ -35,11 +36,13 @@ export class OutboxService {
   /** Several messages in one statement (one round trip); returns how many were new. */
   async enqueueAll(m: EntityManager, mails: QueuedMail[]): Promise<number> {
     if (mails.length === 0) return 0;
-    const rows: unknown[] = await m.query(
+    // Every paid purchase queues two: a prepared statement (planned once per connection).
+    const { rowCount } = await preparedQuery(
+      m,
+      'outbox-enqueue-all',
       `INSERT INTO outbox (cause_key, recipient, subject, text_body, html_body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-       ON CONFLICT ON CONSTRAINT "UQ_outbox_cause" DO NOTHING
-       RETURNING id`,
+       ON CONFLICT ON CONSTRAINT "UQ_outbox_cause" DO NOTHING`,
       [
         mails.map((q) => q.causeKey),
         mails.map((q) => q.recipient),
@@ -48,6 +51,6 @@ export class OutboxService {
         mails.map((q) => q.mail.html),
       ],
     );
-    return rows.length;
+    return rowCount ?? 0;
   }
 }

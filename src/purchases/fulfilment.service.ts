@@ -7,6 +7,7 @@ import {
   type PaymentsDriver,
 } from '../payments/payments.interface.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { preparedQuery } from '../database/prepared.js';
 import { MailService, type PaidSale } from '../mail/mail.service.js';
 import { PayoutsService } from '../payouts/payouts.service.js';
 import { refundedFee } from '../payouts/platform-fee.js';
@@ -160,7 +161,11 @@ export class FulfilmentService {
       const sessionId = 'checkout' in event ? event.checkout.sessionId : null;
       // One round trip: the event recorded (a duplicate inserts nothing and locks nothing) and
       // a checkout's purchase locked.
-      const [recorded] = await m.query<({ recordId: string } & Partial<LockedRow>)[]>(
+      const {
+        rows: [recorded],
+      } = await preparedQuery<{ recordId: string } & Partial<LockedRow>>(
+        m,
+        'fulfilment-record-event',
         `WITH recorded AS (
            INSERT INTO payment_events
              (provider, event_id, type, purchase_id, provider_payment_id, payload, processed_at)
@@ -619,12 +624,13 @@ export class FulfilmentService {
     // Without the facts of the emails (a row missing), or with money already refunded (its
     // notice too), the step-by-step way says what happens.
     if (sale === null || purchase.refundedCents > 0) return false;
-    // TypeORM answers an UPDATE with [rows, number of rows changed].
-    const [, written] = await m.query<[unknown[], number]>(
+    const { rowCount } = await preparedQuery(
+      m,
+      'fulfilment-write-paid',
       `${UPDATE_PURCHASE} AND NOT EXISTS (SELECT 1 ${waitingEvents('$1', '$10', '$11')})`,
       [...purchaseValues(purchase), purchase.providerPaymentId ?? '', DEFERRABLE_TYPES],
     );
-    if (written === 0) return false;
+    if (rowCount === 0) return false;
     await this.announcePaid(m, purchase, sale);
     return true;
   }
