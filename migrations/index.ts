@@ -11,6 +11,7 @@ import { AddUploadSessionsAndVersions1796057755628 } from './1796057755628-AddUp
 import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPurchaseProviderCheckedAt.js';
 import { CreateOutboxAndUserTokens1796059077809 } from './1796059077809-CreateOutboxAndUserTokens.js';
 import { AddCreatorPayouts1796059987337 } from './1796059987337-AddCreatorPayouts.js';
+import { AddOutboxRetentionIndex1796068412345 } from './1796068412345-AddOutboxRetentionIndex.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AddPurchaseProviderCheckedAt1796058658957,
   CreateOutboxAndUserTokens1796059077809,
   AddCreatorPayouts1796059987337,
+  AddOutboxRetentionIndex1796068412345,
 ];

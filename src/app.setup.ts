@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, urlencoded } from 'express';
+import { json, type Request, type Response, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
+import { applyServerTimeouts, bodyTimeout } from './common/request-timeouts.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { applyFixedHeaders, recordFixedHeaders } from './common/fixed-headers.js';
 import { AppLogger, assignRequestId } from './common/logging.module.js';
@@ -46,6 +47,7 @@ export function contentSecurityPolicy(config: AppConfig): Record<string, string[
 /** Everything main.ts does to the app besides listening, so tests run the same app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
+  applyServerTimeouts(app.getHttpServer(), config);
   app.useLogger(AppLogger.over(app.get(Logger)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -68,6 +70,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     applyFixedHeaders(res, securityHeaders);
     next();
   });
+  // Before anything reads a body: the body parsers below wait for it.
+  const timeBody = bodyTimeout(config);
   // Bounded in size here and in shape (depth, number of values) before they are parsed. Nest's
   // useBodyParser reserves `verify`, where the shape is checked, so the parsers are added as is.
   const parseJson = json({ limit: JSON_BODY_LIMIT, verify: verifyJson });
@@ -79,17 +83,20 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     parameterLimit: MAX_BODY_VALUES + 1,
   });
   // A request without a body (no Content-Length, no Transfer-Encoding: type-is's hasBody, the
-  // test both parsers start with) skips them at once; the others meet each parser in turn.
-  app.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+  // test the timer and both parsers start with) skips them at once; the others meet the body
+  // timer, then each parser in turn.
+  app.use((req: Request, res: Response, next: (error?: unknown) => void) => {
     if (
       req.headers['transfer-encoding'] === undefined &&
       req.headers['content-length'] === undefined
     ) {
       return next();
     }
-    parseJson(req, res, (error?: unknown) => {
-      if (error !== undefined && error !== null) return next(error);
-      parseForm(req, res, next);
+    timeBody(req, res, () => {
+      parseJson(req, res, (error?: unknown) => {
+        if (error !== undefined && error !== null) return next(error);
+        parseForm(req, res, next);
+      });
     });
   });
   // With no CORS_ORIGINS, cors({ origin: false }) only calls next(): not mounting it answers the

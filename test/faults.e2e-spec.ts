@@ -25,6 +25,7 @@ import {
 } from './helpers/fake-stripe.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { freePort } from './helpers/ports.js';
+import { checkedFetch } from './helpers/openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { countProducts, eventually, multipart, storedFiles } from './helpers/uploads.js';
 
@@ -415,7 +416,7 @@ async function startBuiltApp(env: Record<string, string>): Promise<Child> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited: ${tail}`);
     try {
-      if ((await fetch(`${baseUrl}/health`)).ok) break;
+      if ((await checkedFetch(`${baseUrl}/health`)).ok) break;
     } catch {
       // not listening yet
     }
@@ -475,7 +476,7 @@ describeKill('faults: the process is killed with SIGKILL while processing a webh
   it('the redelivered event completes the purchase once, and is recorded once', async () => {
     app = await startBuiltApp(env);
     const post = (path: string, body: object, token?: string) =>
-      fetch(`${app!.baseUrl}${path}`, {
+      checkedFetch(`${app!.baseUrl}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -496,7 +497,7 @@ describeKill('faults: the process is killed with SIGKILL while processing a webh
     form.append('title', 'Killed mid-webhook');
     form.append('priceCents', '1500');
     form.append('file', new Blob(['%PDF-1.7\nkill\n%%EOF\n']), 'kill.pdf');
-    const uploaded = await fetch(`${app.baseUrl}/creator/upload`, {
+    const uploaded = await checkedFetch(`${app.baseUrl}/creator/upload`, {
       method: 'POST',
       headers: { authorization: `Bearer ${creator.access_token}` },
       body: form,
@@ -517,7 +518,7 @@ describeKill('faults: the process is killed with SIGKILL while processing a webh
     });
     const signed = signWebhook(event, secret);
     const deliver = (baseUrl: string) =>
-      fetch(`${baseUrl}/webhooks/stripe`, {
+      checkedFetch(`${baseUrl}/webhooks/stripe`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'stripe-signature': signed.signature },
         body: signed.body,

@@ -302,6 +302,96 @@ describe('email: verification, password reset and the outbox', () => {
   });
 });
 
+/** Outbox rows as they stand `daysAgo` days after being queued, with SQL. */
+async function insertAged(
+  t: TestApp,
+  rows: { status: 'pending' | 'sent' | 'failed'; daysAgo: number; count?: number }[],
+): Promise<void> {
+  for (const row of rows) {
+    await t.dataSource.query(
+      `INSERT INTO outbox (cause_key, recipient, subject, status, created_at, next_attempt_at, sent_at)
+       SELECT 'aged:' || gen_random_uuid(), 'aged-' || $1 || '-' || $2 || '@example.com', 'Aged',
+              $1::outbox_status, now() - make_interval(days => $2::int),
+              now() - make_interval(days => $2::int),
+              CASE WHEN $1 = 'sent' THEN now() - make_interval(days => $2::int) END
+       FROM generate_series(1, $3::int)`,
+      [row.status, String(row.daysAgo), row.count ?? 1],
+    );
+  }
+}
+
+const agedLeft = (t: TestApp) =>
+  t.dataSource.query<{ recipient: string; n: number }[]>(
+    `SELECT recipient, count(*)::int AS n FROM outbox WHERE cause_key LIKE 'aged:%'
+     GROUP BY recipient ORDER BY recipient`,
+  );
+
+describe('email: outbox retention', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ MAIL_WORKER: 'false' });
+  });
+  afterAll(() => t.close());
+
+  it('deletes sent and failed messages older than 30 days, in batches; never a pending one', async () => {
+    await insertAged(t, [
+      { status: 'sent', daysAgo: 31, count: 3 },
+      { status: 'failed', daysAgo: 45 },
+      { status: 'pending', daysAgo: 60 },
+      { status: 'sent', daysAgo: 29 },
+      { status: 'failed', daysAgo: 29 },
+    ]);
+    const worker = t.app.get(MailWorker);
+    expect(await worker.purgeOnce(2)).toBe(2);
+    expect(await worker.purgeOnce(2)).toBe(2);
+    expect(await worker.purgeOnce(2)).toBe(0);
+    expect(await agedLeft(t)).toEqual([
+      { recipient: 'aged-failed-29@example.com', n: 1 },
+      { recipient: 'aged-pending-60@example.com', n: 1 },
+      { recipient: 'aged-sent-29@example.com', n: 1 },
+    ]);
+    await t.dataSource.query(`DELETE FROM outbox WHERE cause_key LIKE 'aged:%'`);
+  });
+
+  it('instances purging at once delete each old message once, without errors', async () => {
+    await insertAged(t, [{ status: 'sent', daysAgo: 40, count: 60 }]);
+    const worker = t.app.get(MailWorker);
+    const counts = await Promise.all(Array.from({ length: 4 }, () => worker.purgeOnce(10)));
+    let total = counts.reduce((sum, n) => sum + n, 0);
+    while (true) {
+      const n = await worker.purgeOnce(10);
+      if (n === 0) break;
+      total += n;
+    }
+    expect(total).toBe(60);
+    expect(await agedLeft(t)).toEqual([]);
+  });
+});
+
+describe('email: outbox retention in the running worker', () => {
+  it('purges after MAIL_OUTBOX_RETENTION_DAYS once started, and keeps what is younger', async () => {
+    const t = await createTestApp({ MAIL_WORKER: 'false', MAIL_OUTBOX_RETENTION_DAYS: '7' });
+    const worker = t.app.get(MailWorker);
+    try {
+      await insertAged(t, [
+        { status: 'sent', daysAgo: 8, count: 1200 },
+        { status: 'failed', daysAgo: 8 },
+        { status: 'sent', daysAgo: 6 },
+      ]);
+      worker.start();
+      const deadline = Date.now() + 20_000;
+      while ((await agedLeft(t)).length > 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await agedLeft(t)).toEqual([{ recipient: 'aged-sent-6@example.com', n: 1 }]);
+    } finally {
+      await worker.stop();
+      await t.close();
+    }
+  });
+});
+
 describe('email: a crash between commit and send', () => {
   it('a new instance on the same database delivers what was committed', async () => {
     const smtp = await TestSmtpServer.start();

@@ -76,6 +76,49 @@ describe('purchase emails with the simulated checkout', () => {
     expect(sales[0].text).not.toContain(buyer.email);
   });
 
+  it('a free product: one receipt and one new-sale notice, however many times it is claimed at once', async () => {
+    const creator = await registerCreator(t.http);
+    const buyer = await registerBuyer(t.http);
+    const product = await insertProduct(t.dataSource, creator.id, {
+      title: 'Free <sampler>',
+      priceCents: 0,
+      currency: 'usd',
+    });
+    const claims = await Promise.all(
+      Array.from({ length: 6 }, () => t.http.post(`/purchase/${product.id}`).set(buyer.auth)),
+    );
+    // One claim makes the purchase; the others find it made and owned.
+    expect(claims.map((c) => c.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const { purchaseId } = claims.find((c) => c.status === 201)!.body as { purchaseId: string };
+    const queued: { cause_key: string }[] = await t.dataSource.query(
+      `SELECT cause_key FROM outbox WHERE cause_key LIKE '%' || $1 ORDER BY cause_key`,
+      [purchaseId],
+    );
+    expect(queued.map((r) => r.cause_key)).toEqual([
+      `new-sale:${purchaseId}`,
+      `receipt:${purchaseId}`,
+    ]);
+    await drain(t);
+
+    await smtp.waitFor(buyer.email, 2);
+    const receipts = smtp.to(buyer.email).filter((m) => m.subject.startsWith('Your receipt'));
+    expect(receipts.map((m) => m.subject)).toEqual(['Your receipt: Free <sampler>']);
+    expect(receipts[0].text).toContain('$0.00');
+    expect(receipts[0].text).toContain(purchaseId);
+    expect(receipts[0].html).toContain('Free &lt;sampler&gt;');
+    await smtp.waitFor(creator.email, 2);
+    const sales = smtp.to(creator.email).filter((m) => m.subject.startsWith('New sale'));
+    expect(sales.map((m) => m.subject)).toEqual(['New sale: Free <sampler> ($0.00)']);
+
+    // Claimed again later: owned already, nothing more is queued.
+    await t.http.post(`/purchase/${product.id}`).set(buyer.auth).expect(409);
+    const after: { n: number }[] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE cause_key LIKE '%' || $1`,
+      [purchaseId],
+    );
+    expect(after[0].n).toBe(2);
+  });
+
   it('the new-version hook notifies every buyer with access once per version', async () => {
     const creator = await registerCreator(t.http);
     const product = await createProduct(t.http, creator, { title: 'Course' });

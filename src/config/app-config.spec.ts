@@ -245,19 +245,22 @@ describe('loadConfig: sessions and email', () => {
       from: 'Creator Files <no-reply@localhost>',
       mailDir: '/nonexistent/creator-files-spec/mail',
       workerEnabled: true,
+      retentionDays: 30,
     });
     expect(config.webUrl).toBe('https://shop.example.com/app');
   });
 
-  it('reads REFRESH_TOKEN_TTL_DAYS, SMTP_URL, MAIL_FROM and WEB_URL', () => {
+  it('reads REFRESH_TOKEN_TTL_DAYS, SMTP_URL, MAIL_FROM, WEB_URL and MAIL_OUTBOX_RETENTION_DAYS', () => {
     const config = loadConfig({
       ...base,
       REFRESH_TOKEN_TTL_DAYS: '7',
+      MAIL_OUTBOX_RETENTION_DAYS: '90',
       SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
       MAIL_FROM: 'Shop <sales@example.com>',
       WEB_URL: 'https://example.com/store/',
     });
     expect(config.sessions.refreshTtlDays).toBe(7);
+    expect(config.mail.retentionDays).toBe(90);
     expect(config.mail.smtpUrl).toBe('smtps://user:pass@smtp.example.com:465');
     expect(config.mail.from).toBe('Shop <sales@example.com>');
     expect(config.webUrl).toBe('https://example.com/store');
@@ -273,11 +276,13 @@ describe('loadConfig: sessions and email', () => {
         SMTP_URL: 'http://smtp.example.com',
         MAIL_FROM: 'x@example.com\r\nBcc: victim@example.com',
         WEB_URL: 'ftp://example.com',
+        MAIL_OUTBOX_RETENTION_DAYS: '0',
       }),
     ).toEqual([
       expect.stringContaining('REFRESH_TOKEN_TTL_DAYS'),
       expect.stringContaining('SMTP_URL'),
       expect.stringContaining('MAIL_FROM'),
+      expect.stringContaining('MAIL_OUTBOX_RETENTION_DAYS'),
       expect.stringContaining('WEB_URL'),
     ]);
   });
@@ -410,6 +415,29 @@ describe('loadConfig: proxies and sign-in failures', () => {
     );
     expect(problems({ LOGIN_FAILURES_PER_ACCOUNT: '0' })).toEqual([
       expect.stringContaining('LOGIN_FAILURES_PER_ACCOUNT'),
+    ]);
+  });
+
+  it('gives headers 60 s, other bodies 30 s and uploads an hour; the upload limit bounds the others', () => {
+    expect(loadConfig(base).requestTimeouts).toEqual({
+      headersSeconds: 60,
+      bodySeconds: 30,
+      uploadSeconds: 3600,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        HEADERS_TIMEOUT_SECONDS: '5',
+        REQUEST_TIMEOUT_SECONDS: '7',
+        UPLOAD_TIMEOUT_SECONDS: '600',
+      }).requestTimeouts,
+    ).toEqual({ headersSeconds: 5, bodySeconds: 7, uploadSeconds: 600 });
+    expect(problems({ REQUEST_TIMEOUT_SECONDS: '0' })).toEqual([
+      expect.stringContaining('REQUEST_TIMEOUT_SECONDS'),
+    ]);
+    expect(problems({ UPLOAD_TIMEOUT_SECONDS: '20' })).toEqual([
+      expect.stringContaining('HEADERS_TIMEOUT_SECONDS'),
+      expect.stringContaining('REQUEST_TIMEOUT_SECONDS'),
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
+  ApiExtension,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -11,6 +12,7 @@ import { Public } from '../common/decorators/auth.decorator.js';
 import { SerializedJson, sendSerialized } from '../common/serialized-json.js';
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
+import { NO_DATABASE } from '../swagger.js';
 
 // Probes come every few seconds from every balancer: the answer never changes, so its text and
 // ETag are made once.
@@ -26,6 +28,7 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
+  @ApiExtension(NO_DATABASE, true)
   live(@Res({ passthrough: true }) res: Response): string {
     return sendSerialized(res, LIVE);
   }

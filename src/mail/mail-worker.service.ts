@@ -16,6 +16,10 @@ export const MAX_ATTEMPTS = 15;
 const IDLE_POLL_MS = 1000;
 const BATCH_SIZE = 50;
 const CONCURRENCY = 10;
+/** Old messages deleted per statement: short statements, so deliveries never wait long. */
+export const PURGE_BATCH_SIZE = 500;
+/** How often an instance looks for old messages once it has deleted all it found. */
+const PURGE_INTERVAL_MS = 3600_000;
 
 /** Seconds before attempt `attempts + 1`: 30 s doubling up to an hour, with ±20 % jitter. */
 export function backoffSeconds(attempts: number, random = Math.random()): number {
@@ -46,6 +50,8 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private running?: Promise<void>;
   private stopped = false;
   private wake?: () => void;
+  /** When the loop next deletes old messages (at once after a start). */
+  private purgeDueAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -148,6 +154,31 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     return claimed.length;
   }
 
+  /**
+   * Deletes up to `limit` sent or failed messages queued more than MAIL_OUTBOX_RETENTION_DAYS
+   * ago; returns how many. Pending messages are never deleted. Instances running it at once
+   * skip each other's rows (SKIP LOCKED), and each call is one short statement, so the
+   * embedded database's single connection is not held. A cause key is unique only while its
+   * row exists, but no cause comes back that late: each is a state change that happens once
+   * (a purchase becoming paid, a larger refunded total, a new version, a new token).
+   */
+  async purgeOnce(limit = PURGE_BATCH_SIZE): Promise<number> {
+    const deleted: unknown[] = await this.dataSource.query(
+      `WITH old AS (
+         SELECT id FROM outbox
+         WHERE status <> 'pending' AND created_at < now() - make_interval(days => $1)
+         ORDER BY created_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ), gone AS (
+         DELETE FROM outbox o USING old WHERE o.id = old.id RETURNING o.id
+       )
+       SELECT id FROM gone`,
+      [this.config.mail.retentionDays, limit],
+    );
+    return deleted.length;
+  }
+
   private toMail(row: ClaimedRow): OutgoingMail {
     return {
       id: row.id,
@@ -163,6 +194,12 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       let handled = 0;
       try {
         handled = await this.runOnce();
+        // One batch of old messages per turn, between deliveries, until none is left.
+        if (Date.now() >= this.purgeDueAt) {
+          const purged = await this.purgeOnce();
+          if (purged < PURGE_BATCH_SIZE) this.purgeDueAt = Date.now() + PURGE_INTERVAL_MS;
+          handled += purged;
+        }
       } catch (error) {
         // The database is unreachable for a moment: the messages wait in the outbox.
         this.logger.warn(`Outbox: ${error instanceof Error ? error.message : String(error)}`);

@@ -16,6 +16,8 @@ export enum OutboxStatus {
 @Unique('UQ_outbox_cause', ['causeKey'])
 // Partial (status = 'pending'): made by the migration.
 @Index('IDX_outbox_due', { synchronize: false })
+// Partial (status <> 'pending', on created_at): what the worker deletes after the retention.
+@Index('IDX_outbox_done', { synchronize: false })
 export class OutboxMessage {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_outbox' })
   id: string;
