@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { type RequestHandler, type Router, static as serveStatic } from 'express';
 import { ErrorDto } from './common/error.dto.js';
 import { AppConfig } from './config/app-config.js';
 
@@ -188,11 +189,48 @@ function unwrapSingleAllOf(node: unknown): void {
   }
 }
 
-export function setupSwagger(app: INestApplication): void {
+/**
+ * Swagger UI at /docs and the document at /docs-json and /docs-yaml. With `router`, the routes
+ * and static files SwaggerModule adds go on it instead of the app's own router.
+ */
+export function setupSwagger(app: INestApplication, router?: Router): void {
   const document = buildOpenApiDocument(app, app.get(AppConfig).allowedCurrencies);
-  SwaggerModule.setup('docs', app, document, {
+  SwaggerModule.setup('docs', router === undefined ? app : routedTo(app, router), document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Creator Files API',
     swaggerOptions: { persistAuthorization: true },
+  });
+}
+
+const bound = (target: object, key: string | symbol): unknown => {
+  const value: unknown = Reflect.get(target, key, target);
+  return typeof value === 'function'
+    ? (value as (...args: unknown[]) => unknown).bind(target)
+    : value;
+};
+
+/**
+ * The app as SwaggerModule uses it on Express (its adapter's `get`, the app's
+ * `useStaticAssets`), with both going to `router`; anything else is the app's own.
+ */
+function routedTo(app: INestApplication, router: Router): INestApplication {
+  const adapter = app.getHttpAdapter();
+  const routedAdapter = new Proxy(adapter, {
+    get: (target, key) =>
+      key === 'get'
+        ? (path: string, handler: RequestHandler) => void router.get(path, handler)
+        : bound(target, key),
+  });
+  return new Proxy(app, {
+    get: (target, key) => {
+      if (key === 'getHttpAdapter') return () => routedAdapter;
+      if (key === 'useStaticAssets') {
+        return (
+          path: string,
+          { prefix, ...options }: { prefix: string } & Parameters<typeof serveStatic>[1],
+        ) => void router.use(prefix, serveStatic(path, options));
+      }
+      return bound(target, key);
+    },
   });
 }
