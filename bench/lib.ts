@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
+import autocannon, { type Options as AutocannonOptions } from 'autocannon';
 import pg from 'pg';
 
 /** One figure of a scenario, printed beside the baseline it is compared with. */
@@ -384,6 +384,8 @@ export interface LoadOptions {
   timeoutSeconds?: number;
   /** The server's pid: its CPU time during the measured run gives `requestsPerCpuSecond`. */
   serverPid?: number;
+  /** Per-request setup (autocannon's `requests`), e.g. a fresh body for every request. */
+  requests?: AutocannonOptions['requests'];
 }
 
 export interface LoadResult {
@@ -430,6 +432,7 @@ export async function load(ctx: BenchContext, options: LoadOptions): Promise<Loa
     connections: options.connections ?? ctx.connections,
     overallRate: options.overallRate,
     timeout: options.timeoutSeconds,
+    requests: options.requests,
   };
   const warmup = options.warmupSeconds ?? ctx.warmupSeconds;
   if (warmup > 0) await autocannon({ ...base, duration: warmup });
