@@ -349,6 +349,33 @@ export function startFileServer(file: string, contentType: string): Promise<Runn
   );
 }
 
+/** What the SMTP sink has received so far (`lastAt`, `nthAt`: `Date.now()` of an arrival). */
+export interface SmtpSinkStats {
+  received: number;
+  distinctIds: number;
+  lastAt: number | null;
+  /** When the `nth` message (1-based) arrived, if it has. */
+  nthAt: number | null;
+}
+
+/**
+ * A local SMTP server (smtp-server, child process) accepting every message at `smtpUrl`;
+ * `stats(nth)` says how many arrived, with how many distinct Message-IDs, and when the last and
+ * the `nth` one did.
+ */
+export async function startSmtpSink(): Promise<
+  RunningServer & { smtpUrl: string; stats(nth?: number): Promise<SmtpSinkStats> }
+> {
+  const smtpPort = await freePort();
+  const server = await startServerScript('smtp-sink.js', { SMTP_PORT: String(smtpPort) }, '/');
+  return {
+    ...server,
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    stats: async (nth = 0) =>
+      (await (await fetch(`${server.baseUrl}/stats?nth=${nth}`)).json()) as SmtpSinkStats,
+  };
+}
+
 /** Baseline: a bare `node:http` server writing each POSTed body to a file, unparsed. */
 export function startUploadSink(): Promise<RunningServer> {
   return startServerScript('upload-sink.js', {}, '/ready');
