@@ -20,8 +20,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        // Plain-JavaScript scripts that run before the build (scripts/build-if-stale.mjs).
-        projectService: { allowDefaultProject: ['scripts/*.mjs'] },
+        // Plain-JavaScript scripts that run before the build (scripts/build-if-stale.mjs) and
+        // Jest's global setup and teardown (test/*.mjs), which Jest loads untransformed.
+        projectService: { allowDefaultProject: ['scripts/*.mjs', 'test/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -20,6 +20,10 @@ export default {
   roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/web/src'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
+  // Counts the answers checked against openapi.json over the whole run (test/setup-after-env.ts).
+  globalSetup: '<rootDir>/test/openapi-checks.setup.mjs',
+  globalTeardown: '<rootDir>/test/openapi-checks.teardown.mjs',
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -12,10 +12,10 @@ import {
   withServer,
 } from './lib.js';
 
-const SECRET = 'whsec_bench_webhooks';
+export const SECRET = 'whsec_bench_webhooks';
 
 /** Signs a payload as Stripe does: `t=<unix seconds>,v1=<HMAC-SHA256 of "t.payload">`. */
-function sign(payload: string): string {
+export function sign(payload: string): string {
   const t = Math.floor(Date.now() / 1000);
   const v1 = createHmac('sha256', SECRET).update(`${t}.${payload}`).digest('hex');
   return `t=${t},v1=${v1}`;
@@ -26,7 +26,7 @@ function sign(payload: string): string {
  * seeded pending purchase) it fulfils that purchase; for any other it is verified, recorded once
  * in payment_events and looked up in the same transaction as a real one, then ignored.
  */
-function completedEvent(sessionId = `cs_bench_${randomBytes(12).toString('hex')}`): string {
+export function completedEvent(sessionId = `cs_bench_${randomBytes(12).toString('hex')}`): string {
   const id = randomBytes(12).toString('hex');
   return JSON.stringify({
     id: `evt_bench_${id}`,
@@ -51,12 +51,19 @@ function completedEvent(sessionId = `cs_bench_${randomBytes(12).toString('hex')}
 
 const PRODUCTS = 100;
 
+/** The app's settings for this scenario: the Stripe driver, verifying with SECRET. */
+export const STRIPE_ENV = {
+  PAYMENTS_DRIVER: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_test_bench',
+  STRIPE_WEBHOOK_SECRET: SECRET,
+};
+
 /**
  * `count` pending Stripe purchases of 15.00 USD with checkout sessions `cs_seeded_0` to
  * `cs_seeded_<count - 1>`, as POST /purchase leaves them (one live purchase per buyer and
  * product, so the buyers are spread over 100 products).
  */
-async function seedPendingPurchases(databaseUrl: string, count: number): Promise<pg.Client> {
+export async function seedPendingPurchases(databaseUrl: string, count: number): Promise<pg.Client> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const creator = await db.query<{ id: string }>(
@@ -90,12 +97,7 @@ async function seedPendingPurchases(databaseUrl: string, count: number): Promise
  * be seeded) the events are for checkouts the app does not know.
  */
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
-  const env = {
-    PAYMENTS_DRIVER: 'stripe',
-    STRIPE_SECRET_KEY: 'sk_test_bench',
-    STRIPE_WEBHOOK_SECRET: SECRET,
-  };
-  return withServer(startApp(ctx, env), async (app) => {
+  return withServer(startApp(ctx, STRIPE_ENV), async (app) => {
     const url = `${app.baseUrl}/webhooks/stripe`;
     const seeded = envNumber('BENCH_WEBHOOK_PURCHASES', 100_000);
     let db: pg.Client | undefined;

@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
   });
   const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false });
-  const document = `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  const document = `${JSON.stringify(buildOpenApiDocument(app, config.allowedCurrencies), null, 2)}\n`;
   await app.close();
   if (process.argv.includes('--check')) {
     let committed = '';

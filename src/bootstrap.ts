@@ -41,11 +41,5 @@ export async function createApp(
     bufferLogs: false,
     logger: bootLogger,
   });
-  const server = app.getHttpServer();
-  // Node's default of 300 s would cut off large uploads on slow links; one hour is the cap.
-  server.requestTimeout = 60 * 60 * 1000;
-  // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   return configureApp(app);
 }

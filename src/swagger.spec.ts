@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { completeDocument } from './swagger.js';
+import { ANSWERS_HEAD, completeDocument } from './swagger.js';
 
 function document(): OpenAPIObject {
   return {
@@ -20,6 +20,33 @@ function document(): OpenAPIObject {
           responses: { '200': { description: '' }, '401': { description: 'no token' } },
         },
       },
+      '/body': {
+        post: {
+          requestBody: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Body' } } },
+          },
+          responses: {
+            '201': {
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Out' } } },
+              description: '',
+            },
+          },
+        },
+      },
+      '/file/{token}': {
+        get: {
+          operationId: 'Files_download',
+          summary: 'Download',
+          [ANSWERS_HEAD]: true,
+          responses: {
+            '200': {
+              description: 'The file',
+              content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '410': { description: 'Expired' },
+          },
+        } as never,
+      },
       '/plain/{id}': {
         get: {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
@@ -29,6 +56,15 @@ function document(): OpenAPIObject {
     },
     components: {
       schemas: {
+        Body: {
+          type: 'object',
+          properties: {
+            currency: { type: 'string', example: 'usd' },
+            nested: { $ref: '#/components/schemas/Nested' },
+          },
+        },
+        Nested: { type: 'object', properties: { a: { type: 'string' } } },
+        Out: { type: 'object', properties: { currency: { type: 'string' } } },
         Thing: {
           type: 'object',
           properties: {
@@ -42,7 +78,7 @@ function document(): OpenAPIObject {
 }
 
 describe(completeDocument.name, () => {
-  const paths = completeDocument(document()).paths;
+  const paths = completeDocument(document(), ['usd', 'eur']).paths;
 
   it('marks operations without a security requirement as public, and keeps the others', () => {
     expect(paths['/public'].post?.security).toEqual([]);
@@ -58,9 +94,32 @@ describe(completeDocument.name, () => {
   });
 
   it('unwraps a lone allOf $ref but keeps one with siblings', () => {
-    const doc = completeDocument(document());
+    const doc = completeDocument(document(), ['usd', 'eur']);
     const thing = doc.components?.schemas?.Thing as { properties: Record<string, unknown> };
     expect(thing.properties.role).toEqual({ $ref: '#/components/schemas/Role' });
     expect(thing.properties.kept).toHaveProperty('allOf');
+  });
+
+  it('closes request body schemas (and those they refer to) and lists the allowed currencies', () => {
+    const schemas = completeDocument(document(), ['usd', 'eur']).components?.schemas as Record<
+      string,
+      { additionalProperties?: boolean; properties: Record<string, { enum?: string[] }> }
+    >;
+    expect(schemas.Body.additionalProperties).toBe(false);
+    expect(schemas.Body.properties.currency.enum).toEqual(['usd', 'eur']);
+    expect(schemas.Nested.additionalProperties).toBe(false);
+    // A response schema is left as it is: answers may grow new fields.
+    expect(schemas.Out.additionalProperties).toBeUndefined();
+    expect(schemas.Out.properties.currency.enum).toBeUndefined();
+  });
+
+  it('documents HEAD beside a GET that answers it, with the same statuses and no bodies', () => {
+    const item = completeDocument(document(), ['usd']).paths['/file/{token}'];
+    expect(item.head).toMatchObject({
+      operationId: 'Files_download_head',
+      responses: { '200': { description: 'The file' }, '410': { description: 'Expired' } },
+    });
+    expect(item.head?.responses['200']).not.toHaveProperty('content');
+    expect(item.get).not.toHaveProperty(ANSWERS_HEAD);
   });
 });

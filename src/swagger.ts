@@ -1,8 +1,26 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorDto } from './common/error.dto.js';
+import { AppConfig } from './config/app-config.js';
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/** An operation extension: Express answers HEAD on this GET route too, so the document says so. */
+export const ANSWERS_HEAD = 'x-answers-head';
+/** An operation extension: the route needs no database (so it never answers 503 for one). */
+export const NO_DATABASE = 'x-no-database';
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
+});
+
+/**
+ * `allowedCurrencies`: ALLOWED_CURRENCIES, the values a request's `currency` may take (the
+ * committed openapi.json has the default list).
+ */
+export function buildOpenApiDocument(
+  app: INestApplication,
+  allowedCurrencies: readonly string[],
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Creator Files API')
     .setDescription(
@@ -30,7 +48,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (controllerKey: string, methodKey: string) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  return completeDocument(document);
+  return completeDocument(document, allowedCurrencies);
 }
 
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -42,10 +60,34 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * that new routes pass without extra decorators:
  * - a route without @Auth is @Public (a test walks every route), so it needs no token:
  *   `security: []` says so explicitly;
- * - a request body or query goes through the global ValidationPipe, so it can answer 400.
+ * - a request body or query goes through the global ValidationPipe, so it can answer 400;
+ * - that pipe (and the multipart reader) refuses fields a body does not name, so every request
+ *   body schema says `additionalProperties: false`, and a `currency` in one takes only the
+ *   allowed currencies;
+ * - a GET marked with ANSWERS_HEAD gets the HEAD operation Express serves beside it;
+ * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408.
  */
-export function completeDocument(document: OpenAPIObject): OpenAPIObject {
+export function completeDocument(
+  document: OpenAPIObject,
+  allowedCurrencies: readonly string[],
+): OpenAPIObject {
+  const requestSchemas = new Set<string>();
   for (const item of Object.values(document.paths)) {
+    const get = item.get as (OperationObject & Record<string, unknown>) | undefined;
+    if (get !== undefined && get[ANSWERS_HEAD] === true) {
+      delete get[ANSWERS_HEAD];
+      item.head = {
+        ...get,
+        operationId: `${get.operationId}_head`,
+        summary: `${get.summary} (headers only)`,
+        responses: Object.fromEntries(
+          Object.entries(get.responses).map(([status, response]) => [
+            status,
+            { description: (response as { description: string }).description },
+          ]),
+        ),
+      };
+    }
     for (const method of METHODS) {
       const operation: OperationObject | undefined = item[method];
       if (operation === undefined) continue;
@@ -53,16 +95,85 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       const validated =
         operation.requestBody !== undefined ||
         (operation.parameters ?? []).some((p) => 'in' in p && p.in === 'query');
-      if (validated && operation.responses['400'] === undefined) {
-        operation.responses['400'] = {
-          description: 'Invalid input (VALIDATION_FAILED)',
-          content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorDto) } } },
+      for (const media of Object.values(
+        (operation.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)
+          ?.content ?? {},
+      )) {
+        collectRefs(media.schema, requestSchemas);
+      }
+      const responses = operation.responses;
+      // Bodies are parsed (and path escapes decoded) before any route runs, whatever the
+      // route, so every operation can refuse unreadable input.
+      responses['400'] ??= errorResponse(
+        validated
+          ? 'Invalid input (VALIDATION_FAILED)'
+          : 'A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON)',
+      );
+      responses['413'] ??= errorResponse('The body is over the size limit (PAYLOAD_TOO_LARGE)');
+      responses['415'] ??= errorResponse(
+        'A body of a type or charset that cannot be read (UNSUPPORTED_MEDIA_TYPE)',
+      );
+      // Express answers a GET whose ETag the client already has with a 304 and no body.
+      if (method === 'get' && !isBinary(responses['200'])) {
+        responses['304'] ??= {
+          description: 'Not modified: If-None-Match named the current ETag (no body)',
         };
+      }
+      if (operation.requestBody !== undefined) {
+        responses['408'] ??= errorResponse(
+          'The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
+        );
+      }
+      responses['500'] ??= errorResponse(
+        'An unexpected error (INTERNAL), logged with the request id',
+      );
+      const extensions = operation as unknown as Record<string, unknown>;
+      if (extensions[NO_DATABASE] === true) delete extensions[NO_DATABASE];
+      else {
+        responses['503'] ??= errorResponse(
+          'The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again',
+        );
       }
     }
   }
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  // Schemas a request body refers to, and those they refer to in turn.
+  const pending = [...requestSchemas];
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    const nested = new Set<string>();
+    collectRefs(schemas[name], nested);
+    for (const ref of nested) {
+      if (!requestSchemas.has(ref)) {
+        requestSchemas.add(ref);
+        pending.push(ref);
+      }
+    }
+  }
+  for (const name of requestSchemas) {
+    const schema = schemas[name];
+    if (schema?.type !== 'object') continue;
+    schema.additionalProperties = false;
+    const currency = (schema.properties as Record<string, Record<string, unknown>> | undefined)
+      ?.currency;
+    if (currency?.type === 'string') currency.enum = [...allowedCurrencies];
+  }
   unwrapSingleAllOf(document.components?.schemas);
   return document;
+}
+
+function isBinary(response: unknown): boolean {
+  const content = (response as { content?: Record<string, unknown> } | undefined)?.content;
+  return content !== undefined && '*/*' in content;
+}
+
+function collectRefs(node: unknown, into: Set<string>): void {
+  if (node === null || typeof node !== 'object') return;
+  const ref = (node as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+    into.add(ref.slice('#/components/schemas/'.length));
+  }
+  for (const value of Object.values(node)) collectRefs(value, into);
 }
 
 // The generator wraps a lone enum $ref in `allOf: [{ $ref }]`; the $ref alone says the same.
@@ -78,7 +189,7 @@ function unwrapSingleAllOf(node: unknown): void {
 }
 
 export function setupSwagger(app: INestApplication): void {
-  const document = buildOpenApiDocument(app);
+  const document = buildOpenApiDocument(app, app.get(AppConfig).allowedCurrencies);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Creator Files API',

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createProduct, registerBuyer, registerCreator } from './helpers/factories.js';
+import { snapshotTables } from './helpers/db-snapshot.js';
+import {
+  type Account,
+  createProduct,
+  registerBuyer,
+  registerCreator,
+} from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 // The test client connects from 127.0.0.1: X-Forwarded-For plays the proxy that appends the
@@ -151,5 +157,50 @@ describe('failed sign-ins per account (LOGIN_FAILURES_PER_ACCOUNT)', () => {
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+  });
+
+  const changePassword = (user: Account, currentPassword: string) =>
+    t.http
+      .put('/me/password')
+      .set(user.auth)
+      .set('X-Forwarded-For', `198.18.${Math.floor(++address / 250)}.${address % 250}`)
+      .send({ currentPassword, newPassword: 'a brand new password' });
+
+  it('counts wrong current passwords at PUT /me/password under the same limit as sign-in', async () => {
+    const victim = await registerBuyer(t.http);
+    const before = await snapshotTables(t.dataSource);
+    for (let i = 0; i < 3; i++) await changePassword(victim, `guess ${i}`).expect(403);
+    // A stolen access token allows no more guesses than /login does, and the right password is
+    // refused too, so the answer does not confirm a guess.
+    const res = await changePassword(victim, victim.password).expect(429);
+    expect(res.body).toEqual({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: expect.any(String),
+    });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    await login(victim.email, victim.password).expect(429);
+    expect(await snapshotTables(t.dataSource)).toEqual(before);
+  });
+
+  it('shares the count between /login and PUT /me/password, and does not count a right password', async () => {
+    const user = await registerBuyer(t.http);
+    await login(user.email, 'wrong one').expect(401);
+    await changePassword(user, 'wrong two').expect(403);
+    const changed = await changePassword(user, user.password);
+    expect(changed.status).toBe(204);
+    await login(user.email, 'a brand new password').expect(200);
+    await login(user.email, 'wrong three').expect(401);
+    await changePassword(user, 'wrong four').expect(429);
+  });
+
+  it('holds under concurrent guesses at PUT /me/password', async () => {
+    const user = await registerBuyer(t.http);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => changePassword(user, `parallel guess ${i}`)),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 403)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
   });
 });

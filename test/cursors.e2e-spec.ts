@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Account, registerBuyer, registerCreator } from './helpers/factories.js';
+import { insertProducts, insertPurchases } from './helpers/stats-factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
@@ -116,5 +117,74 @@ describe('cursors are validated completely before SQL', () => {
       await expect400(path, who, cursor(values.slice(0, -1)));
       await expect400(path, who, cursor([...values, 1]));
     }
+  });
+
+  it('pages rows of one millisecond, apart by microseconds, each exactly once on every list', async () => {
+    // Five products and five sales in the same millisecond, 1 µs apart (a JS Date cannot tell
+    // them apart), and an id order unlike the time order, so a cursor that lost the microseconds
+    // skips or repeats rows.
+    const seller = await registerCreator(t.http);
+    const customer = await registerBuyer(t.http);
+    const times = [5, 1, 4, 2, 3].map(
+      (us) => `2026-03-01T12:00:00.123${String(us).padStart(3, '0')}Z`,
+    );
+    const products = await insertProducts(
+      t.dataSource,
+      times.map(() => ({ creatorId: seller.id, title: 'Same millisecond' })),
+    );
+    await t.dataSource.query(
+      `UPDATE products SET created_at = x.at::timestamptz
+       FROM unnest($1::uuid[], $2::text[]) AS x(id, at) WHERE products.id = x.id`,
+      [products, times],
+    );
+    const purchases = await insertPurchases(
+      t.dataSource,
+      products.map((productId, i) => ({
+        buyerId: customer.id,
+        productId,
+        amountCents: 1000,
+        currency: 'usd',
+        status: 'paid' as const,
+        paidAt: times[i],
+      })),
+    );
+    expect(purchases).toHaveLength(times.length);
+
+    /** Every id of a list, read one item a page. */
+    async function walk(path: string, who: Account | null, idOf: (item: never) => string) {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        let req = t.http.get(path).query({ limit: 1, ...(cursor ? { cursor } : {}) });
+        if (who !== null) req = req.set(who.auth);
+        const res = await req.expect(200);
+        ids.push(...(res.body.items as never[]).map(idOf));
+        cursor = res.body.nextCursor ?? undefined;
+        if (cursor === undefined) return ids;
+      }
+      throw new Error(`${path} did not end`);
+    }
+    // Newest first: the time order, whatever the id order.
+    const byTime = (ids: string[]) =>
+      ids.map((id, i) => ({ id, at: times[i] })).sort((a, b) => (a.at < b.at ? 1 : -1));
+    const newestProducts = byTime(products).map((p) => p.id);
+    const newestPurchases = byTime(purchases.map((p) => p.id)).map((p) => p.id);
+
+    const catalogue = await walk(
+      `/products?creatorId=${seller.id}`,
+      null,
+      (p: { id: string }) => p.id,
+    );
+    expect(catalogue).toEqual(newestProducts);
+    const own = await walk('/creator/products', seller, (p: { id: string }) => p.id);
+    expect(own).toEqual(newestProducts);
+    const sales = await walk('/creator/sales', seller, (s: { purchaseId: string }) => s.purchaseId);
+    expect(sales).toEqual(newestPurchases);
+    const library = await walk(
+      '/mypurchases',
+      customer,
+      (l: { purchaseId: string }) => l.purchaseId,
+    );
+    expect(library).toEqual(newestPurchases);
   });
 });

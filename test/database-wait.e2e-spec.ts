@@ -9,6 +9,7 @@ import request from 'supertest';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { freePort } from './helpers/ports.js';
+import { watchResponses } from './helpers/openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 
 interface LogLine {
@@ -99,6 +100,7 @@ describe('a database that is not up yet at boot', () => {
       await appeared;
       while (app === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
       await app.init();
+      watchResponses(app.getHttpServer());
       await request(app.getHttpServer()).get('/health/ready').expect(200);
       const database_ = lines.filter((l) => l.context === 'Database');
       expect(database_.slice(0, 2)).toEqual([

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { AppConfig } from '../src/config/app-config.js';
 import { LocalStorageDriver } from '../src/storage/drivers/local.driver.js';
-import { STORAGE, type PutObjectParams } from '../src/storage/storage.interface.js';
+import { StorageUnavailableException } from '../src/storage/storage.errors.js';
+import {
+  STORAGE,
+  type PutObjectParams,
+  type SignedUrl,
+  type SignedUrlParams,
+} from '../src/storage/storage.interface.js';
 import { createProduct, registerBuyer, registerCreator } from './helpers/factories.js';
 import { insertProduct } from './helpers/catalogue-factories.js';
 import {
@@ -19,6 +25,7 @@ import {
 } from './helpers/fake-stripe.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { freePort } from './helpers/ports.js';
+import { checkedFetch } from './helpers/openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { countProducts, eventually, multipart, storedFiles } from './helpers/uploads.js';
 
@@ -184,10 +191,19 @@ describe('faults: the database goes away', () => {
   );
 });
 
-/** A local driver whose puts fail after `failAfter` bytes while `failing` is on. */
+/**
+ * A local driver whose puts fail after `failAfter` bytes while `failing` is on, and which cannot
+ * sign links while `failingLinks` is on.
+ */
 class FlakyLocalDriver extends LocalStorageDriver {
   failing = true;
   failAfter = 64 * 1024;
+  failingLinks = false;
+
+  override signedDownloadUrl(params: SignedUrlParams): Promise<SignedUrl> {
+    if (this.failingLinks) return Promise.reject(new StorageUnavailableException(503));
+    return super.signedDownloadUrl(params);
+  }
 
   override put(params: PutObjectParams): Promise<void> {
     if (!this.failing) return super.put(params);
@@ -284,6 +300,27 @@ describe('faults: storage fails mid-upload', () => {
     await eventually(() => JSON.stringify(storedFiles(t)) === JSON.stringify(filesBefore));
     driver.failing = false;
   });
+
+  it('a link the storage cannot sign answers 503 and logs no download', async () => {
+    driver.failing = false;
+    const creator = await registerCreator(t.http);
+    const product = await createProduct(t.http, creator, { content: bigPdf() });
+    const logged = async () =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          'SELECT count(*)::int AS n FROM downloads WHERE product_id = $1',
+          [product.id],
+        )
+      )[0].n;
+    driver.failingLinks = true;
+    const res = await t.http.get(`/download/${product.id}`).set(creator.auth);
+    expect(res.status).toBe(503);
+    expect((res.body as { code: string }).code).toBe('STORAGE_ERROR');
+    expect(await logged()).toBe(0);
+    driver.failingLinks = false;
+    await t.http.get(`/download/${product.id}`).set(creator.auth).expect(200);
+    expect(await logged()).toBe(1);
+  });
 });
 
 describe('faults: the payment provider times out during checkout', () => {
@@ -379,7 +416,7 @@ async function startBuiltApp(env: Record<string, string>): Promise<Child> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited: ${tail}`);
     try {
-      if ((await fetch(`${baseUrl}/health`)).ok) break;
+      if ((await checkedFetch(`${baseUrl}/health`)).ok) break;
     } catch {
       // not listening yet
     }
@@ -439,7 +476,7 @@ describeKill('faults: the process is killed with SIGKILL while processing a webh
   it('the redelivered event completes the purchase once, and is recorded once', async () => {
     app = await startBuiltApp(env);
     const post = (path: string, body: object, token?: string) =>
-      fetch(`${app!.baseUrl}${path}`, {
+      checkedFetch(`${app!.baseUrl}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -460,7 +497,7 @@ describeKill('faults: the process is killed with SIGKILL while processing a webh
     form.append('title', 'Killed mid-webhook');
     form.append('priceCents', '1500');
     form.append('file', new Blob(['%PDF-1.7\nkill\n%%EOF\n']), 'kill.pdf');
-    const uploaded = await fetch(`${app.baseUrl}/creator/upload`, {
+    const uploaded = await checkedFetch(`${app.baseUrl}/creator/upload`, {
       method: 'POST',
       headers: { authorization: `Bearer ${creator.access_token}` },
       body: form,
@@ -481,7 +518,7 @@ describeKill('faults: the process is killed with SIGKILL while processing a webh
     });
     const signed = signWebhook(event, secret);
     const deliver = (baseUrl: string) =>
-      fetch(`${baseUrl}/webhooks/stripe`, {
+      checkedFetch(`${baseUrl}/webhooks/stripe`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'stripe-signature': signed.signature },
         body: signed.body,

@@ -11,6 +11,7 @@ import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { MailWorker } from '../src/mail/mail-worker.service.js';
 import { registerBuyer } from './helpers/factories.js';
+import { watchResponses } from './helpers/openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 
 // One app per file: nestjs-pino keeps the first app's logger for the whole process.
@@ -36,6 +37,7 @@ describe('logs of sessions and email', () => {
     });
     app = await createApp(config, { logDestination: { write: (line) => lines.push(line) } });
     await app.listen(0, '127.0.0.1');
+    watchResponses(app.getHttpServer());
   });
   afterAll(async () => {
     await app.close();

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { registerBuyer } from './helpers/factories.js';
+import { watchResponses } from './helpers/openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,6 +36,7 @@ describe('request logs', () => {
     });
     app = await createApp(config, { logDestination: { write: (line) => lines.push(line) } });
     await app.listen(0, '127.0.0.1');
+    watchResponses(app.getHttpServer());
   });
   afterAll(async () => {
     await app.close();

@@ -164,7 +164,10 @@ export class AuthController {
 
   @Put('me/password')
   @Auth()
-  @RateLimit('auth')
+  @RateLimit(
+    'auth',
+    'Too many attempts from this client, or too many wrong passwords for this account at sign-in and here together (LOGIN_FAILURES_PER_ACCOUNT) (RATE_LIMITED); Retry-After says when to retry',
+  )
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Change the password',

@@ -45,20 +45,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<TokenDto> {
-    // Counted per account from every address together, known email or not (the answer must not
-    // tell them apart): a failure is reserved before the password is checked and given back when
-    // it was right, so concurrent guesses cannot all slip through one check.
-    const account = normalizeEmail(dto.email);
-    const reserved = await this.limits.reserve('loginFailures', account);
-    if (!reserved.allowed) {
-      throw new DomainException(
-        HttpStatus.TOO_MANY_REQUESTS,
-        ErrorCode.RateLimited,
-        `Too many failed sign-ins for this account; try again in ${reserved.retryAfterSeconds} s`,
-        undefined,
-        { 'Retry-After': String(reserved.retryAfterSeconds) },
-      );
-    }
+    const account = await this.reserveFailure(dto.email);
     let wrongPassword = false;
     try {
       const user = await this.users.findByEmail(dto.email);
@@ -96,21 +83,54 @@ export class AuthService {
     return this.sessions.revoke(user.id, sessionId);
   }
 
-  /** Changes the password after checking the current one; every other session ends. */
+  /**
+   * Changes the password after checking the current one; every other session ends. A wrong
+   * current password counts as a failed sign-in of the account: a stolen access token must not
+   * allow guessing the password faster than /login does.
+   */
   async changePassword(user: User, sessionId: string, dto: ChangePasswordDto): Promise<void> {
-    if (!(await bcrypt.compare(dto.currentPassword, user.passwordHash))) {
-      // Not a 401: the caller is signed in, and a client must not take this for an expired token.
+    const account = await this.reserveFailure(user.email);
+    let wrongPassword = false;
+    try {
+      if (!(await bcrypt.compare(dto.currentPassword, user.passwordHash))) {
+        wrongPassword = true;
+        // Not a 401: the caller is signed in, and a client must not take this for an expired token.
+        throw new DomainException(
+          HttpStatus.FORBIDDEN,
+          ErrorCode.WrongPassword,
+          'The current password is wrong',
+        );
+      }
+      const passwordHash = await bcrypt.hash(dto.newPassword, this.config.bcryptCost);
+      await this.dataSource.transaction(async (m) => {
+        await m.update(User, { id: user.id }, { passwordHash });
+        await this.sessions.revokeAll(user.id, sessionId, m);
+      });
+    } finally {
+      if (!wrongPassword) await this.limits.refund('loginFailures', account);
+    }
+  }
+
+  /**
+   * Every check of a password takes one point of the account's failure budget
+   * (LOGIN_FAILURES_PER_ACCOUNT per 15 minutes), counted per normalised email from every address
+   * and every route together, known email or not (the answer must not tell them apart). The
+   * point is taken before the password is checked and given back when it was right, so
+   * concurrent guesses cannot all slip through one check. Returns the key to give it back to.
+   */
+  private async reserveFailure(email: string): Promise<string> {
+    const account = normalizeEmail(email);
+    const reserved = await this.limits.reserve('loginFailures', account);
+    if (!reserved.allowed) {
       throw new DomainException(
-        HttpStatus.FORBIDDEN,
-        ErrorCode.WrongPassword,
-        'The current password is wrong',
+        HttpStatus.TOO_MANY_REQUESTS,
+        ErrorCode.RateLimited,
+        `Too many failed sign-ins for this account; try again in ${reserved.retryAfterSeconds} s`,
+        undefined,
+        { 'Retry-After': String(reserved.retryAfterSeconds) },
       );
     }
-    const passwordHash = await bcrypt.hash(dto.newPassword, this.config.bcryptCost);
-    await this.dataSource.transaction(async (m) => {
-      await m.update(User, { id: user.id }, { passwordHash });
-      await this.sessions.revokeAll(user.id, sessionId, m);
-    });
+    return account;
   }
 
   private getDummyHash(): Promise<string> {

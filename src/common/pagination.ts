@@ -61,6 +61,14 @@ export function decodeCursor(cursor: string, check: (values: unknown[]) => boole
   });
 }
 
+/**
+ * A timestamp column as a cursor carries it: UTC text with its microseconds. PostgreSQL keeps
+ * microseconds and a JS Date only milliseconds, so a cursor made from a Date would skip or repeat
+ * the rows of one millisecond; compared back as `$n::timestamptz`, this text is exact.
+ */
+export const cursorTimeSql = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 const CURSOR_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(?:\d{3}|\d{6})Z$/;
 
 /**

@@ -417,4 +417,27 @@ describe('loadConfig: proxies and sign-in failures', () => {
       expect.stringContaining('LOGIN_FAILURES_PER_ACCOUNT'),
     ]);
   });
+
+  it('gives headers 60 s, other bodies 30 s and uploads an hour; the upload limit bounds the others', () => {
+    expect(loadConfig(base).requestTimeouts).toEqual({
+      headersSeconds: 60,
+      bodySeconds: 30,
+      uploadSeconds: 3600,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        HEADERS_TIMEOUT_SECONDS: '5',
+        REQUEST_TIMEOUT_SECONDS: '7',
+        UPLOAD_TIMEOUT_SECONDS: '600',
+      }).requestTimeouts,
+    ).toEqual({ headersSeconds: 5, bodySeconds: 7, uploadSeconds: 600 });
+    expect(problems({ REQUEST_TIMEOUT_SECONDS: '0' })).toEqual([
+      expect.stringContaining('REQUEST_TIMEOUT_SECONDS'),
+    ]);
+    expect(problems({ UPLOAD_TIMEOUT_SECONDS: '20' })).toEqual([
+      expect.stringContaining('HEADERS_TIMEOUT_SECONDS'),
+      expect.stringContaining('REQUEST_TIMEOUT_SECONDS'),
+    ]);
+  });
 });

@@ -189,6 +189,12 @@ export class AppConfig {
   trustProxy: false | number | string[];
   /** Failed sign-ins one account (normalised email) may take per 15 minutes, from anywhere. */
   loginFailuresPerAccount: number;
+  /**
+   * How long a client may take to send a request, in seconds: its headers; the body of every
+   * route but the uploads (counted from the end of the headers); the body of an upload. Answers
+   * are not bounded: a download may stream for as long as the client reads.
+   */
+  requestTimeouts: { headersSeconds: number; bodySeconds: number; uploadSeconds: number };
   redisUrl?: string;
   logLevel: string;
 }
@@ -512,6 +518,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   });
 
+  const requestTimeouts: AppConfig['requestTimeouts'] = {
+    headersSeconds: r.int('HEADERS_TIMEOUT_SECONDS', 60, 1, 3600),
+    // The largest body outside the uploads is 100 kB (JSON and forms): 30 s is enough down to
+    // about 30 kbit/s, and a client dripping a body holds a connection for at most that long.
+    bodySeconds: r.int('REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
+    uploadSeconds: r.int('UPLOAD_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600),
+  };
+  // The upload limit is the server's own (Node's requestTimeout, for every request), so the
+  // others cannot be longer.
+  for (const [name, seconds] of [
+    ['HEADERS_TIMEOUT_SECONDS', requestTimeouts.headersSeconds],
+    ['REQUEST_TIMEOUT_SECONDS', requestTimeouts.bodySeconds],
+  ] as const) {
+    if (seconds > requestTimeouts.uploadSeconds) {
+      r.problems.push(
+        `${name}: must not be longer than UPLOAD_TIMEOUT_SECONDS (${requestTimeouts.uploadSeconds})`,
+      );
+    }
+  }
+
   const config: AppConfig = {
     env: nodeEnv,
     port,
@@ -562,6 +588,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins,
     trustProxy: trustProxy(r),
     loginFailuresPerAccount: r.int('LOGIN_FAILURES_PER_ACCOUNT', 10, 1, 100000),
+    requestTimeouts,
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     logLevel: r.oneOf(
       'LOG_LEVEL',

@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import {
+  ApiExtension,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -8,8 +9,14 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
+import { SerializedJson, sendSerialized } from '../common/serialized-json.js';
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
+import { NO_DATABASE } from '../swagger.js';
+
+// Probes come every few seconds from every balancer: the answer never changes, so its text and
+// ETag are made once.
+const LIVE = SerializedJson.of({ status: 'ok' } satisfies LivenessDto);
 
 @ApiTags('health')
 @ApiExtraModels(CheckDto)
@@ -21,8 +28,9 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
-  live(): LivenessDto {
-    return { status: 'ok' };
+  @ApiExtension(NO_DATABASE, true)
+  live(@Res({ passthrough: true }) res: Response): string {
+    return sendSerialized(res, LIVE);
   }
 
   @Get('ready')

@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
@@ -32,6 +33,10 @@ export class CatalogueController {
       'Keyset pages: pass `nextCursor` back as `cursor` with the same `sort`. Answers carry an ETag; send it as If-None-Match to get a 304 when nothing changed.',
   })
   @ApiOkResponse({ type: CataloguePage })
+  @ApiResponse({
+    status: 304,
+    description: 'Not modified: If-None-Match named the current ETag (no body)',
+  })
   @ApiBadRequestResponse({
     type: ErrorDto,
     description: 'Bad query, or a cursor from another sort (VALIDATION_FAILED)',

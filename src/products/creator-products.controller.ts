@@ -25,7 +25,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
@@ -37,6 +36,7 @@ import { ErrorDto } from '../common/error.dto.js';
 import { type Page, PageDto, PageQueryDto } from '../common/pagination.js';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { UploadBody } from '../common/request-timeouts.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import { ReplaceFileBodyDto, UploadProductBodyDto } from './dto/create-product.dto.js';
@@ -47,6 +47,7 @@ import {
   ProductVersionListDto,
   ReplaceFileFromUploadDto,
 } from './dto/upload-file.dto.js';
+import { StorageErrors } from '../storage/storage-errors.decorator.js';
 import { ProductsService } from './products.service.js';
 
 const ProductPage = PageDto(ProductDto, 'ProductPage');
@@ -74,10 +75,7 @@ const FileErrors = applyDecorators(
     description:
       'Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE)',
   }),
-  ApiServiceUnavailableResponse({
-    type: ErrorDto,
-    description: 'Storage failed (STORAGE_ERROR); nothing is kept',
-  }),
+  StorageErrors('nothing is kept'),
 );
 
 const UploadErrors = applyDecorators(
@@ -99,7 +97,7 @@ const UploadErrors = applyDecorators(
     description:
       'The bytes are a program, or the type is not accepted (UNSUPPORTED_FILE_TYPE); the upload is deleted',
   }),
-  ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Storage failed (STORAGE_ERROR)' }),
+  StorageErrors(),
 );
 
 @ApiTags('creator products')
@@ -124,6 +122,7 @@ export class CreatorProductsController {
       'No or empty file (FILE_REQUIRED), a bad or unknown field, several files (VALIDATION_FAILED), a currency not accepted (CURRENCY_NOT_ALLOWED)',
   })
   @FileErrors
+  @UploadBody()
   upload(@CurrentUser() user: User, @Req() req: Request): Promise<ProductDto> {
     return this.products.upload(user, req);
   }
@@ -229,6 +228,7 @@ export class CreatorProductsController {
     description: 'The upload expired or was refused (UPLOAD_CLOSED)',
   })
   @FileErrors
+  @UploadBody()
   replaceFile(
     @CurrentUser() user: User,
     @UuidParam('id') id: string,

@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { DomainException } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
-import { decodeCursor, isCursorInt, isCursorTime } from '../common/pagination.js';
+import { cursorTimeSql, decodeCursor, isCursorInt, isCursorTime } from '../common/pagination.js';
 import { MAX_PRICE_CENTS } from './dto/product-fields.js';
 import type { CatalogueProductDto, ProductDto } from './dto/product.dto.js';
 import type { Product } from './product.entity.js';
@@ -13,7 +13,7 @@ import { isUuid } from '../common/uuid.js';
 export const PRODUCT_COLUMNS = `
   p.id, p.creator_id, p.title, p.description, p.price_cents, p.currency, p.status,
   p.file_name, p.file_size, p.content_type, p.sha256, p.file_version, p.created_at, p.updated_at,
-  to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
+  ${cursorTimeSql('p.created_at')} AS created_key`;
 
 export interface ProductRow {
   id: string;

@@ -3,7 +3,6 @@ import {
   Body,
   Controller,
   Get,
-  Header,
   HttpCode,
   HttpStatus,
   Inject,
@@ -16,16 +15,16 @@ import {
   ApiBody,
   ApiConsumes,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiResponse,
+  ApiExtension,
   ApiTags,
 } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
+import { HtmlPage } from '../common/decorators/html-page.decorator.js';
 import { notFound } from '../common/domain.exception.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { AppConfig } from '../config/app-config.js';
@@ -36,6 +35,7 @@ import {
 } from '../payments/drivers/simulated.driver.js';
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
 import { resultPage, simulatedCheckoutPage } from './checkout-pages.js';
+import { NO_DATABASE } from '../swagger.js';
 import { FulfilmentService } from './fulfilment.service.js';
 import { PurchasesService } from './purchases.service.js';
 
@@ -57,7 +57,6 @@ export class CheckoutController {
   ) {}
 
   @Get('success')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({
     summary: 'Default page after a successful checkout',
     description:
@@ -70,8 +69,7 @@ export class CheckoutController {
     required: false,
     description: 'The checkout session, as the payment provider fills it in',
   })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @HtmlPage()
   async success(@Query('session_id') sessionId: unknown): Promise<string> {
     const receipt =
       typeof sessionId === 'string' ? await this.purchases.receipt(sessionId) : undefined;
@@ -79,24 +77,21 @@ export class CheckoutController {
   }
 
   @Get('cancel')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page after a cancelled checkout', security: [] })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @HtmlPage()
+  @ApiExtension(NO_DATABASE, true)
   cancel(): string {
     return resultPage('cancel');
   }
 
   @Get('simulated/:sessionId')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({
     summary: 'The simulated checkout page (simulated payments only)',
     description: 'Shows the product and amount with Pay and Cancel buttons. No money moves.',
     security: [],
   })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such checkout session' })
+  @HtmlPage()
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such checkout session (NOT_FOUND)' })
   async page(
     @Param('sessionId') sessionId: string,
     @Res({ passthrough: true }) res: Response,
@@ -132,6 +127,7 @@ export class CheckoutController {
     schema: {
       type: 'object',
       properties: { outcome: { type: 'string', enum: [...SIMULATED_PAY_OUTCOMES] } },
+      additionalProperties: false,
     },
   })
   @ApiResponse({ status: 303, description: 'Redirect to the success URL (or back to the page)' })

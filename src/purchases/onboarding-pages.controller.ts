@@ -1,24 +1,14 @@
-import {
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Inject,
-  Param,
-  Post,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
-  ApiOkResponse,
+  ApiExtension,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
+import { HtmlPage } from '../common/decorators/html-page.decorator.js';
 import { notFound } from '../common/domain.exception.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { AppConfig } from '../config/app-config.js';
@@ -26,6 +16,7 @@ import { SimulatedPaymentsDriver } from '../payments/drivers/simulated.driver.js
 import { PAYMENTS, type PaymentsDriver } from '../payments/payments.interface.js';
 import { payoutStatus } from '../payouts/payout-status.js';
 import { onboardingResultPage, simulatedOnboardingPage } from './checkout-pages.js';
+import { NO_DATABASE } from '../swagger.js';
 import { FulfilmentService } from './fulfilment.service.js';
 
 /**
@@ -45,32 +36,28 @@ export class OnboardingPagesController {
   ) {}
 
   @Get('return')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page after payouts onboarding', security: [] })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @HtmlPage()
+  @ApiExtension(NO_DATABASE, true)
   returned(): string {
     return onboardingResultPage('return');
   }
 
   @Get('refresh')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'Default page for an expired onboarding link', security: [] })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @HtmlPage()
+  @ApiExtension(NO_DATABASE, true)
   refresh(): string {
     return onboardingResultPage('refresh');
   }
 
   @Get('simulated/onboarding/:linkId')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({
     summary: 'The simulated payouts onboarding page (simulated payments only)',
     description: 'Shows the account with "Complete onboarding" and "Leave unfinished" buttons.',
     security: [],
   })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'An HTML page' })
+  @HtmlPage()
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such onboarding link' })
   async page(
     @Param('linkId') linkId: string,

@@ -5,6 +5,7 @@ import { DomainException, notFound } from '../common/domain.exception.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { allowedRedirect } from '../common/redirect-url.js';
 import {
+  cursorTimeSql,
   decodeCursor,
   isCursorTime,
   type Page,
@@ -48,6 +49,8 @@ interface LibraryRow {
   currency: string;
   refunded_cents: number;
   paid_at: Date;
+  /** paid_at with its microseconds, as the cursor carries it (a Date keeps milliseconds only). */
+  paid_key: string;
   product_id: string;
   title: string;
   product_status: string;
@@ -220,6 +223,7 @@ export class PurchasesService {
     }
     const rows: LibraryRow[] = await this.dataSource.query(
       `SELECT p.id AS purchase_id, p.status, p.amount_cents, p.currency, p.refunded_cents, p.paid_at,
+              ${cursorTimeSql('p.paid_at')} AS paid_key,
               pr.id AS product_id, pr.title, pr.status AS product_status, pr.file_name, pr.file_size,
               pr.content_type, pr.file_version, u.id AS creator_id, u.display_name,
               d.downloaded_version
@@ -261,7 +265,7 @@ export class PurchasesService {
           version: r.file_version,
         },
       }),
-      (r) => [r.paid_at.toISOString(), r.purchase_id],
+      (r) => [r.paid_key, r.purchase_id],
     );
   }
 

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
@@ -40,6 +41,28 @@ export class WebhooksController {
     security: [],
   })
   @ApiHeader({ name: 'Stripe-Signature', required: true })
+  @ApiBody({
+    description:
+      'A Stripe Event object (https://docs.stripe.com/api/events/object), as Stripe sends it: ' +
+      'the signature covers these exact bytes.',
+    schema: {
+      type: 'object',
+      required: ['id', 'object', 'type', 'data'],
+      properties: {
+        id: { type: 'string', example: 'evt_1PqRsT2eZvKYlo2C' },
+        object: { type: 'string', enum: ['event'] },
+        type: { type: 'string', example: 'checkout.session.completed' },
+        api_version: { type: 'string', nullable: true },
+        created: { type: 'integer' },
+        livemode: { type: 'boolean' },
+        data: {
+          type: 'object',
+          required: ['object'],
+          properties: { object: { type: 'object', description: 'The object the event is about' } },
+        },
+      },
+    },
+  })
   @ApiOkResponse({ type: WebhookAckDto })
   @ApiBadRequestResponse({
     type: ErrorDto,

@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, isCursorTime, type Page, toPage } from '../common/pagination.js';
+import {
+  cursorTimeSql,
+  decodeCursor,
+  isCursorTime,
+  type Page,
+  toPage,
+} from '../common/pagination.js';
 import { isUuid } from '../common/uuid.js';
 import type { PurchaseStatus } from '../purchases/purchase-status.enum.js';
 import type { User } from '../users/user.entity.js';
@@ -55,7 +61,7 @@ interface SalesPosition {
 
 const COLUMNS = `u.id, u.product_id, p.title, b.email, u.amount_cents, u.currency, u.status,
   u.refunded_cents, u.fee_cents - u.fee_refunded_cents AS fee_cents, u.paid_at,
-  to_char(u.paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS paid_key`;
+  ${cursorTimeSql('u.paid_at')} AS paid_key`;
 
 export const CSV_HEADER = [
   'purchaseId',

@@ -15,6 +15,7 @@ import type { Request, Response } from 'express';
 import { Auth } from '../common/decorators/auth.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
+import { UploadBody } from '../common/request-timeouts.js';
 import { UuidParam } from '../common/pipes/parse-uuid.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
@@ -70,6 +71,7 @@ export class TusController {
     description: 'Upload-Length over the declared size (FILE_TOO_LARGE)',
   })
   @Common
+  @UploadBody()
   create(
     @CurrentUser() user: User,
     @UuidParam('id') id: string,
@@ -121,6 +123,8 @@ export class TusController {
     type: ErrorDto,
     description: 'Not application/offset+octet-stream (TUS_PROTOCOL_ERROR)',
   })
+  @Common
+  @UploadBody()
   append(
     @CurrentUser() user: User,
     @UuidParam('id') id: string,

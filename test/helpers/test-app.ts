@@ -11,6 +11,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { APP_OPTIONS, createApp } from '../../src/bootstrap.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { watchResponses } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -71,6 +72,8 @@ export async function createTestApp(
   await app.listen(env.PORT === undefined ? 0 : config.port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
+  // Every answer, whoever asks (supertest, fetch, tus-js-client, a browser), meets openapi.json.
+  watchResponses(app.getHttpServer());
   return {
     app,
     http: request(app.getHttpServer()),

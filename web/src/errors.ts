@@ -23,6 +23,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CONFLICT: 'This changed in the meantime. Reload the page and try again.',
   SERVICE_UNAVAILABLE: 'The shop is busy or starting up. Try again in a moment.',
   INTERNAL: 'Something went wrong on our side. Please try again.',
+  REQUEST_TIMEOUT: 'The connection was too slow to send this. Please try again.',
+  HEADERS_TOO_LARGE: 'The request was too large to read. Sign out and in again, then retry.',
+  MALFORMED_REQUEST: 'The request could not be read. Reload the page and try again.',
   FILE_TOO_LARGE: 'This file is larger than the shop accepts.',
   STORAGE_QUOTA_EXCEEDED:
     'Your files have reached the storage quota. Archive or replace a product to make room.',

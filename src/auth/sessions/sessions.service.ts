@@ -6,6 +6,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { isUuid } from '../../common/uuid.js';
 import { AppConfig } from '../../config/app-config.js';
 import { User } from '../../users/user.entity.js';
+import { plainQuery } from '../../database/plain-query.js';
 
 /** A refresh token as issued: `<session id>.<secret>`, and when its session ends if unused. */
 export interface IssuedRefreshToken {
@@ -140,7 +141,8 @@ export class SessionsService {
    */
   async findUser(userId: string, sessionId: string): Promise<User | null> {
     this.findUserSql ??= userWithSessionSql(this.dataSource);
-    const rows: Partial<User>[] = await this.dataSource.query(this.findUserSql, [
+    // Every authenticated request runs this: straight on the pool.
+    const rows = await plainQuery<Partial<User>>(this.dataSource, this.findUserSql, [
       userId,
       sessionId,
     ]);

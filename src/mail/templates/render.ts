@@ -66,12 +66,20 @@ export const button = (href: string, label: string) =>
     >
   </p>`;
 
+// Making an Intl.NumberFormat costs far more than using one (it loads locale data): one per
+// currency, kept. Currencies come from purchases (ISO codes), so the map stays small; the bound
+// only guards against a flood of odd values.
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
+
 /** An amount in minor units as people read it: 1250 usd is "$12.50", 500 jpy is "¥500". */
 export function formatMoney(minorUnits: number, currency: string): string {
-  const format = new Intl.NumberFormat('en', {
-    style: 'currency',
-    currency: currency.toUpperCase(),
-  });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minorUnits / 10 ** digits);
+  const code = currency.toUpperCase();
+  let money = moneyFormats.get(code);
+  if (money === undefined) {
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency: code });
+    money = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    if (moneyFormats.size >= 64) moneyFormats.clear();
+    moneyFormats.set(code, money);
+  }
+  return money.format.format(minorUnits / 10 ** money.digits);
 }

@@ -1,13 +1,17 @@
+import type { Schemas } from '@creator-files/client';
 import { fieldInvalid } from './ErrorMessage';
 
+/** A currency a request may name: the API's ALLOWED_CURRENCIES when the client was generated. */
+export type Currency = NonNullable<Schemas['UpdateProductDto']['currency']>;
+
 /** The currencies offered in the form; the API refuses those its ALLOWED_CURRENCIES leaves out. */
-export const CURRENCIES = ['usd', 'eur', 'gbp', 'cad', 'aud', 'jpy'];
+export const CURRENCIES: Currency[] = ['usd', 'eur', 'gbp', 'cad', 'aud', 'jpy'];
 
 export interface ProductDraft {
   title: string;
   description: string;
   price: string;
-  currency: string;
+  currency: Currency;
 }
 
 /** Title, description and price: shared by the upload form and the edit form. */
@@ -69,7 +73,7 @@ export function ProductFields({
             id={`${idPrefix}-currency`}
             value={draft.currency}
             aria-invalid={fieldInvalid(error, 'currency') || undefined}
-            onChange={(event) => set({ currency: event.target.value })}
+            onChange={(event) => set({ currency: event.target.value as Currency })}
           >
             {CURRENCIES.map((currency) => (
               <option key={currency} value={currency}>

@@ -5,7 +5,7 @@ import { api, ApiFailure, call } from '../api';
 import { uploadResumably } from '../resumable';
 import { DropZone } from '../components/DropZone';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { type ProductDraft, ProductFields } from '../components/ProductFields';
+import { type Currency, type ProductDraft, ProductFields } from '../components/ProductFields';
 import { UploadProgress } from '../components/UploadProgress';
 import { usePageTitle, useLoad } from '../hooks';
 import { formatSize, parsePrice, toMajorUnits } from '../money';
@@ -18,7 +18,8 @@ function draftOf(product: Product): ProductDraft {
     title: product.title,
     description: product.description ?? '',
     price: toMajorUnits(product.priceCents, product.currency),
-    currency: product.currency,
+    // A product's currency was accepted by the API, so it is one of the allowed ones.
+    currency: product.currency as Currency,
   };
 }
 
