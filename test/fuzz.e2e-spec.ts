@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import type { Response, Test } from 'supertest';
 import { type Caller, createFixtures, type Fixtures } from './authz/fixtures.js';
-import { snapshotTables, type TableSnapshot } from './helpers/db-snapshot.js';
+import { type Checker, createChecker, runs } from './helpers/fuzz.js';
 import { JwtService } from '@nestjs/jwt';
 import { SessionsService } from '../src/auth/sessions/sessions.service.js';
 import { listRoutes, type RouteInfo } from './helpers/routes.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { multipart, type Part } from './helpers/uploads.js';
 import { signJwt } from './helpers/tokens.js';
-
-// Fixed, so a failure reproduces; FUZZ_SEED explores other inputs. fast-check prints the seed
-// and the shrunk counterexample when a property fails.
-const SEED = Number(process.env.FUZZ_SEED ?? 20260501);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => ({ seed: SEED, numRuns: Math.max(1, Math.round(n * RUNS)) });
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -162,7 +155,7 @@ describe('fuzzing every route', () => {
   let t: TestApp;
   let f: Fixtures;
   let routes: RouteInfo[];
-  let before: TableSnapshot;
+  let check: Checker['check'];
   // Tokens good enough to get past the guard, so the fuzz reaches validation and services.
   const callers: Caller[] = ['anonymous', 'buyer', 'owner', 'creator', 'otherCreator'];
 
@@ -183,44 +176,11 @@ describe('fuzzing every route', () => {
         spare[caller].push(await jwt.signAsync({ sub: userId, role, sid }));
       }
     }
-    before = await snapshotTables(t.dataSource);
+    check = (await createChecker(t)).check;
   });
   afterAll(async () => {
     await t.close();
   });
-
-  /** Sends, then checks the invariants: no 5xx, the error shape, nothing written on a refusal. */
-  async function check(label: string, request: () => Test): Promise<Response> {
-    const res = await request();
-    const body = res.body as { statusCode?: unknown; code?: unknown; message?: unknown };
-    const where = `${label} -> ${res.status} ${String(res.text ?? '').slice(0, 300)}`;
-    if (res.status >= 500) throw new Error(`server error: ${where}`);
-    // A HEAD answer carries no body by HTTP: only its status can be checked.
-    const head = (res as unknown as { req: { method: string } }).req.method === 'HEAD';
-    if (res.status >= 400) {
-      if (
-        !head &&
-        (!/application\/json/.test(String(res.headers['content-type'])) ||
-          body.statusCode !== res.status ||
-          typeof body.code !== 'string' ||
-          !/^[A-Z][A-Z_]+$/.test(body.code) ||
-          typeof body.message !== 'string')
-      ) {
-        throw new Error(`error without the { statusCode, code, message } shape: ${where}`);
-      }
-      const after = await snapshotTables(t.dataSource);
-      if (JSON.stringify(after) !== JSON.stringify(before)) {
-        const changed = Object.keys(after).filter(
-          (k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]),
-        );
-        throw new Error(`a refused request changed ${changed.join(', ')}: ${where}`);
-      }
-    } else {
-      // An accepted request may write; later refusals are compared with the new state.
-      before = await snapshotTables(t.dataSource);
-    }
-    return res;
-  }
 
   const spare: Partial<Record<Caller, string[]>> = {};
   const headersFor = (method: string, path: string, caller: Caller) => {

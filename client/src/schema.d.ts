@@ -3204,7 +3204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Supabase refused (STORAGE_ERROR) */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3213,7 +3213,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Supabase cannot be reached (STORAGE_ERROR) */
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3317,7 +3317,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3924,7 +3933,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing is kept */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing is kept */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4140,7 +4158,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Storage failed (STORAGE_ERROR) */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4588,7 +4615,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing is kept */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing is kept */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6578,7 +6614,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
