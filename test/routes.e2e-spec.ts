@@ -21,6 +21,24 @@ describe('every route declares its access', () => {
     expect(undeclared).toEqual([]);
   });
 
+  it('answers HEAD on every GET route as GET does, headers only (as documented)', async () => {
+    const creator = await registerCreator(t.http);
+    const buyer = await registerBuyer(t.http);
+    const answers: Record<string, unknown> = {};
+    const expected: Record<string, unknown> = {};
+    for (const route of listRoutes(t).filter((r) => r.method === 'GET')) {
+      const path = route.path.replace(/:(\w+)/g, '00000000-0000-4000-8000-000000000000');
+      const caller = route.roles?.includes('creator') ? creator : buyer;
+      const get = await t.http.get(path).set(caller.auth);
+      const head = await t.http.head(path).set(caller.auth);
+      const name = `${route.method} ${route.path}`;
+      answers[name] = { status: head.status, body: head.text ?? '' };
+      expected[name] = { status: get.status, body: '' };
+    }
+    expect(Object.keys(answers).length).toBeGreaterThan(10);
+    expect(answers).toEqual(expected);
+  });
+
   it('answers 401 on every non-public route without a token', async () => {
     for (const route of listRoutes(t).filter((r) => !r.isPublic)) {
       const path = route.path.replace(/:(\w+)/g, '00000000-0000-4000-8000-000000000000');
