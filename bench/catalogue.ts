@@ -150,7 +150,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           'GET /products?limit=20 req/s',
           a.requestsPerSec,
           'req/s',
-          'minimal NestJS',
+          'minimal NestJS (goal 0.8x)',
           n.requestsPerSec,
         ),
         compare(

@@ -35,7 +35,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           'GET /health req/s',
           app.requestsPerSec,
           'req/s',
-          'minimal NestJS',
+          'minimal NestJS (goal 0.9x)',
           nest.requestsPerSec,
         ),
         compare(

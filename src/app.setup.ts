@@ -1,11 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, urlencoded } from 'express';
+import { json, type Request, type Response, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
 import { applyServerTimeouts, bodyTimeout } from './common/request-timeouts.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
-import { AppLogger, requestIdMiddleware } from './common/logging.module.js';
+import { applyFixedHeaders, recordFixedHeaders } from './common/fixed-headers.js';
+import { AppLogger, assignRequestId } from './common/logging.module.js';
 import { createValidationPipe } from './common/pipes/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { setupSwagger } from './swagger.js';
@@ -49,10 +51,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(AppLogger.over(app.get(Logger)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.use(requestIdMiddleware);
-  // Before anything reads a body: the body parsers below wait for it.
-  app.use(bodyTimeout(config));
-  app.use(
+  const securityHeaders = recordFixedHeaders(
     helmet({
       // Replaces helmet's defaults; upgrade-insecure-requests is left out on purpose, since it
       // breaks /docs on a plain-HTTP address other than localhost (a LAN IP, a container).
@@ -63,18 +62,43 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       xFrameOptions: { action: 'deny' },
     }),
   );
+  // Every answer, whatever the route, carries the request id and helmet's headers. helmet's
+  // twelve middlewares set the same headers on every answer: they are recorded once and set in
+  // one loop, in the one middleware every request meets first.
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    assignRequestId(req, res);
+    applyFixedHeaders(res, securityHeaders);
+    next();
+  });
+  // Before anything reads a body: the body parsers below wait for it.
+  const timeBody = bodyTimeout(config);
   // Bounded in size here and in shape (depth, number of values) before they are parsed. Nest's
   // useBodyParser reserves `verify`, where the shape is checked, so the parsers are added as is.
-  app.use(json({ limit: JSON_BODY_LIMIT, verify: verifyJson }));
-  app.use(
-    urlencoded({
-      limit: JSON_BODY_LIMIT,
-      extended: false,
-      verify: verifyForm,
-      // verifyForm's own bound answers first, with a 400.
-      parameterLimit: MAX_BODY_VALUES + 1,
-    }),
-  );
+  const parseJson = json({ limit: JSON_BODY_LIMIT, verify: verifyJson });
+  const parseForm = urlencoded({
+    limit: JSON_BODY_LIMIT,
+    extended: false,
+    verify: verifyForm,
+    // verifyForm's own bound answers first, with a 400.
+    parameterLimit: MAX_BODY_VALUES + 1,
+  });
+  // A request without a body (no Content-Length, no Transfer-Encoding: type-is's hasBody, the
+  // test the timer and both parsers start with) skips them at once; the others meet the body
+  // timer, then each parser in turn.
+  app.use((req: Request, res: Response, next: (error?: unknown) => void) => {
+    if (
+      req.headers['transfer-encoding'] === undefined &&
+      req.headers['content-length'] === undefined
+    ) {
+      return next();
+    }
+    timeBody(req, res, () => {
+      parseJson(req, res, (error?: unknown) => {
+        if (error !== undefined && error !== null) return next(error);
+        parseForm(req, res, next);
+      });
+    });
+  });
   // With no CORS_ORIGINS, cors({ origin: false }) only calls next(): not mounting it answers the
   // same (no CORS headers, preflights fall through) without its work on every request.
   if (config.corsOrigins.length > 0) {

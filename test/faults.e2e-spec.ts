@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { AppConfig } from '../src/config/app-config.js';
 import { LocalStorageDriver } from '../src/storage/drivers/local.driver.js';
-import { STORAGE, type PutObjectParams } from '../src/storage/storage.interface.js';
+import { StorageUnavailableException } from '../src/storage/storage.errors.js';
+import {
+  STORAGE,
+  type PutObjectParams,
+  type SignedUrl,
+  type SignedUrlParams,
+} from '../src/storage/storage.interface.js';
 import { createProduct, registerBuyer, registerCreator } from './helpers/factories.js';
 import { insertProduct } from './helpers/catalogue-factories.js';
 import {
@@ -185,10 +191,19 @@ describe('faults: the database goes away', () => {
   );
 });
 
-/** A local driver whose puts fail after `failAfter` bytes while `failing` is on. */
+/**
+ * A local driver whose puts fail after `failAfter` bytes while `failing` is on, and which cannot
+ * sign links while `failingLinks` is on.
+ */
 class FlakyLocalDriver extends LocalStorageDriver {
   failing = true;
   failAfter = 64 * 1024;
+  failingLinks = false;
+
+  override signedDownloadUrl(params: SignedUrlParams): Promise<SignedUrl> {
+    if (this.failingLinks) return Promise.reject(new StorageUnavailableException(503));
+    return super.signedDownloadUrl(params);
+  }
 
   override put(params: PutObjectParams): Promise<void> {
     if (!this.failing) return super.put(params);
@@ -284,6 +299,27 @@ describe('faults: storage fails mid-upload', () => {
     expect(after.body).toMatchObject({ version: 1, sha256: product.sha256, size: product.size });
     await eventually(() => JSON.stringify(storedFiles(t)) === JSON.stringify(filesBefore));
     driver.failing = false;
+  });
+
+  it('a link the storage cannot sign answers 503 and logs no download', async () => {
+    driver.failing = false;
+    const creator = await registerCreator(t.http);
+    const product = await createProduct(t.http, creator, { content: bigPdf() });
+    const logged = async () =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          'SELECT count(*)::int AS n FROM downloads WHERE product_id = $1',
+          [product.id],
+        )
+      )[0].n;
+    driver.failingLinks = true;
+    const res = await t.http.get(`/download/${product.id}`).set(creator.auth);
+    expect(res.status).toBe(503);
+    expect((res.body as { code: string }).code).toBe('STORAGE_ERROR');
+    expect(await logged()).toBe(0);
+    driver.failingLinks = false;
+    await t.http.get(`/download/${product.id}`).set(creator.auth).expect(200);
+    expect(await logged()).toBe(1);
   });
 });
 

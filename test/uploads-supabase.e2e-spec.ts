@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { UploadsCleanupService } from '../src/uploads/uploads-cleanup.service.js';
 import { FakeSupabaseStorage } from './helpers/fake-supabase-storage.js';
-import { type Account, registerBuyer, registerCreator } from './helpers/factories.js';
+import {
+  type Account,
+  createProduct,
+  registerBuyer,
+  registerCreator,
+} from './helpers/factories.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { startUpload, tusRequest, tusSend } from './helpers/tus.js';
 import { countProducts, pdf } from './helpers/uploads.js';
@@ -164,5 +169,48 @@ describe('resumable uploads with the Supabase driver (against the stand-in stora
       .head(`/uploads/${session.id}`)
       .set({ ...creator.auth, 'Tus-Resumable': '1.0.0' });
     expect(res.status).toBe(404);
+  });
+
+  it('answers 502 STORAGE_ERROR on every route that reaches a failing storage, and keeps nothing', async () => {
+    const product = await createProduct(t.http, creator, { priceCents: 0 });
+    await t.http.post(`/purchase/${product.id}`).set(buyer.auth).send({}).expect(201);
+    const done = await startUpload(t, creator, { fileName: 'done.pdf', size: 3000 });
+    await tusSend(done, pdfOf(3000));
+    const open = await startUpload(t, creator, { fileName: 'open.pdf', size: 3000 });
+    const products = await countProducts(t);
+    fake.failing = true;
+    try {
+      const answers = {
+        'POST /creator/upload': await t.http
+          .post('/creator/upload')
+          .set(creator.auth)
+          .field('title', 'During an outage')
+          .field('priceCents', '500')
+          .attach('file', pdf('outage'), 'outage.pdf'),
+        'PUT /creator/products/{id}/file': await t.http
+          .put(`/creator/products/${product.id}/file`)
+          .set(creator.auth)
+          .attach('file', pdf('new version'), 'book.pdf'),
+        'POST /creator/products': await finish(done.id),
+        'POST /creator/uploads': await t.http
+          .post('/creator/uploads')
+          .set(creator.auth)
+          .send({ fileName: 'more.pdf', size: 3000 }),
+        'GET /creator/uploads/{id}': await t.http
+          .get(`/creator/uploads/${open.id}`)
+          .set(creator.auth),
+        'GET /download/{productId}': await t.http.get(`/download/${product.id}`).set(buyer.auth),
+      };
+      expect(
+        Object.fromEntries(
+          Object.entries(answers).map(([route, res]) => [route, [res.status, res.body.code]]),
+        ),
+      ).toEqual(
+        Object.fromEntries(Object.keys(answers).map((route) => [route, [502, 'STORAGE_ERROR']])),
+      );
+      expect(await countProducts(t)).toBe(products);
+    } finally {
+      fake.failing = false;
+    }
   });
 });

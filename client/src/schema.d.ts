@@ -3267,7 +3267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Supabase refused (STORAGE_ERROR) */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,7 +3276,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Supabase cannot be reached (STORAGE_ERROR) */
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3389,7 +3389,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,7 +4023,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing is kept */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing is kept */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4239,7 +4257,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Storage failed (STORAGE_ERROR) */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4705,7 +4732,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Storage failed (STORAGE_ERROR); nothing is kept */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing is kept */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing is kept */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,7 +6884,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again */
+            /** @description The storage provider refused or failed the request (STORAGE_ERROR); nothing changed; retrying is safe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The storage (STORAGE_ERROR) or the database (SERVICE_UNAVAILABLE) cannot be reached; Retry-After may say when to try again; nothing changed; retrying is safe */
             503: {
                 headers: {
                     [name: string]: unknown;

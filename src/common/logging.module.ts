@@ -162,12 +162,11 @@ const unlogged = (config: AppConfig) =>
   LOGS_REQUESTS.has(config.logLevel) ? LIVENESS : [...LIVENESS, ...HOT_READS];
 
 /** Request id from X-Request-Id when it is sane, else a new one; echoed in the response. */
-export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void) {
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): void {
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   (req as RequestWithUser).id = id;
   res.setHeader('X-Request-Id', id);
-  next();
 }
 
 @Module({
@@ -179,7 +178,7 @@ export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, n
         const logRequests = LOGS_REQUESTS.has(config.logLevel);
         const options = {
           level: config.logLevel,
-          // The id requestIdMiddleware gave the request (it runs first, on every route).
+          // The id assignRequestId gave the request (it runs first, on every route).
           genReqId: (req: IncomingMessage) => (req as RequestWithUser).id ?? randomUUID(),
           // Only what we choose is logged: no headers, bodies or query strings. Ours read the raw
           // objects, so pino-http's own serializers (which copy every header) never run.

@@ -14,6 +14,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import type { User } from '../users/user.entity.js';
+import { StorageErrors } from '../storage/storage-errors.decorator.js';
 import { DownloadsService } from './downloads.service.js';
 import { DownloadLinkDto } from './dto/download-link.dto.js';
 
@@ -53,6 +54,7 @@ export class DownloadsController {
     type: ErrorDto,
     description: 'productId is not a UUID (VALIDATION_FAILED)',
   })
+  @StorageErrors()
   link(
     @CurrentUser() user: User,
     @UuidParam('productId') productId: string,

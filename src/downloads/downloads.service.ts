@@ -6,10 +6,11 @@ import { AppConfig } from '../config/app-config.js';
 import { ProductStatus } from '../products/product-status.enum.js';
 import { grantsAccess } from '../purchases/purchase-access.js';
 import { PurchaseStatus } from '../purchases/purchase-status.enum.js';
-import { STORAGE, type StorageDriver } from '../storage/storage.interface.js';
+import { type SignedUrl, STORAGE, type StorageDriver } from '../storage/storage.interface.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import type { DownloadLinkDto } from './dto/download-link.dto.js';
+import { plainQuery } from '../database/plain-query.js';
 
 export interface RequestOrigin {
   ip: string | null;
@@ -41,28 +42,50 @@ export class DownloadsService {
    * Checks, on every call, that the caller may have the file now, logs the issue, and returns
    * a link that dies after DOWNLOAD_URL_TTL_SECONDS. Nothing is cached between calls, so a
    * refund or a dispute takes effect on the very next request.
+   *
+   * The check and the log row are one statement, one round trip: the row is written only when
+   * the product's owner asks, or a buyer whose most telling purchase grants access (the same
+   * rules as below, which then say why a refused call was refused). A link is never issued
+   * without its row: if the two ever disagreed, the call fails instead.
    */
   async issueLink(user: User, productId: string, origin: RequestOrigin): Promise<DownloadLinkDto> {
-    // The product with the caller's most telling purchase of it: one that grants access first.
-    const rows: AccessRow[] = await this.dataSource.query(
-      `SELECT pr.id, pr.creator_id, pr.status, pr.file_key, pr.file_name, pr.file_size,
-              pr.content_type, pr.file_version, pu.id AS purchase_id, pu.status AS purchase_status
-       FROM products pr
-       LEFT JOIN LATERAL (
-         SELECT id, status FROM purchases
-         WHERE buyer_id = $2 AND product_id = pr.id
-         ORDER BY CASE status WHEN 'paid' THEN 0 WHEN 'disputed' THEN 1 WHEN 'refunded' THEN 2 ELSE 3 END,
-                  created_at DESC
-         LIMIT 1
-       ) pu ON true
-       WHERE pr.id = $1`,
-      [productId, user.id],
+    const isCreator = user.role === Role.Creator;
+    const rows = await plainQuery<AccessRow & { download_id: string | null }>(
+      this.dataSource,
+      `WITH access AS (
+         -- The product with the caller's most telling purchase of it: one that grants access first.
+         SELECT pr.id, pr.creator_id, pr.status, pr.file_key, pr.file_name, pr.file_size,
+                pr.content_type, pr.file_version, pu.id AS purchase_id, pu.status AS purchase_status
+         FROM products pr
+         LEFT JOIN LATERAL (
+           SELECT id, status FROM purchases
+           WHERE buyer_id = $2 AND product_id = pr.id
+           ORDER BY CASE status WHEN 'paid' THEN 0 WHEN 'disputed' THEN 1 WHEN 'refunded' THEN 2 ELSE 3 END,
+                    created_at DESC
+           LIMIT 1
+         ) pu ON true
+         WHERE pr.id = $1
+       ), logged AS (
+         INSERT INTO downloads (user_id, product_id, purchase_id, file_version, ip, user_agent)
+         SELECT $2, a.id, CASE WHEN $3 THEN NULL ELSE a.purchase_id END, a.file_version, $4, $5
+         FROM access a
+         WHERE CASE WHEN $3 THEN a.creator_id = $2 ELSE a.purchase_status = $6 END
+         RETURNING id
+       )
+       SELECT a.*, (SELECT id FROM logged) AS download_id FROM access a`,
+      [
+        productId,
+        user.id,
+        isCreator,
+        origin.ip?.slice(0, 64) ?? null,
+        origin.userAgent?.slice(0, 512) ?? null,
+        PurchaseStatus.Paid,
+      ],
     );
     const row = rows[0];
     if (row === undefined) throw notFound('Product');
 
-    let purchaseId: string | null = null;
-    if (user.role === Role.Creator) {
+    if (isCreator) {
       // Another creator's product answers exactly like a missing one: ids cannot be probed.
       if (row.creator_id !== user.id) throw notFound('Product');
     } else {
@@ -81,28 +104,27 @@ export class DownloadsService {
               'Buy this product to download it',
             );
       }
-      purchaseId = row.purchase_id;
+    }
+    if (row.download_id === null) {
+      throw new Error('Download access granted but not logged: the link was not issued');
     }
 
     const ttl = this.config.downloads.ttlSeconds;
-    const link = await this.storage.signedDownloadUrl({
-      key: row.file_key,
-      filename: row.file_name,
-      contentType: row.content_type,
-      expiresInSeconds: ttl,
-    });
-    await this.dataSource.query(
-      `INSERT INTO downloads (user_id, product_id, purchase_id, file_version, ip, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        user.id,
-        row.id,
-        purchaseId,
-        row.file_version,
-        origin.ip?.slice(0, 64) ?? null,
-        origin.userAgent?.slice(0, 512) ?? null,
-      ],
-    );
+    let link: SignedUrl;
+    try {
+      link = await this.storage.signedDownloadUrl({
+        key: row.file_key,
+        filename: row.file_name,
+        contentType: row.content_type,
+        expiresInSeconds: ttl,
+      });
+    } catch (error) {
+      // The storage could not sign (a remote driver's outage): no link, so no row either.
+      await this.dataSource
+        .query('DELETE FROM downloads WHERE id = $1', [row.download_id])
+        .catch(() => undefined);
+      throw error;
+    }
     return {
       url: link.url,
       expiresAt: link.expiresAt,

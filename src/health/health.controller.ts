@@ -9,9 +9,14 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
+import { SerializedJson, sendSerialized } from '../common/serialized-json.js';
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
 import { NO_DATABASE } from '../swagger.js';
+
+// Probes come every few seconds from every balancer: the answer never changes, so its text and
+// ETag are made once.
+const LIVE = SerializedJson.of({ status: 'ok' } satisfies LivenessDto);
 
 @ApiTags('health')
 @ApiExtraModels(CheckDto)
@@ -24,8 +29,8 @@ export class HealthController {
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
   @ApiExtension(NO_DATABASE, true)
-  live(): LivenessDto {
-    return { status: 'ok' };
+  live(@Res({ passthrough: true }) res: Response): string {
+    return sendSerialized(res, LIVE);
   }
 
   @Get('ready')

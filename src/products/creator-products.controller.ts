@@ -25,7 +25,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
@@ -48,6 +47,7 @@ import {
   ProductVersionListDto,
   ReplaceFileFromUploadDto,
 } from './dto/upload-file.dto.js';
+import { StorageErrors } from '../storage/storage-errors.decorator.js';
 import { ProductsService } from './products.service.js';
 
 const ProductPage = PageDto(ProductDto, 'ProductPage');
@@ -75,10 +75,7 @@ const FileErrors = applyDecorators(
     description:
       'Not multipart/form-data (UNSUPPORTED_MEDIA_TYPE), or a file type outside ALLOWED_FILE_EXTENSIONS (UNSUPPORTED_FILE_TYPE)',
   }),
-  ApiServiceUnavailableResponse({
-    type: ErrorDto,
-    description: 'Storage failed (STORAGE_ERROR); nothing is kept',
-  }),
+  StorageErrors('nothing is kept'),
 );
 
 const UploadErrors = applyDecorators(
@@ -100,7 +97,7 @@ const UploadErrors = applyDecorators(
     description:
       'The bytes are a program, or the type is not accepted (UNSUPPORTED_FILE_TYPE); the upload is deleted',
   }),
-  ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Storage failed (STORAGE_ERROR)' }),
+  StorageErrors(),
 );
 
 @ApiTags('creator products')

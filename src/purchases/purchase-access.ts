@@ -1,7 +1,10 @@
 import { DisputeStatus, PurchaseStatus } from './purchase-status.enum.js';
 import type { Purchase } from './purchase.entity.js';
 
-/** Whether the buyer may download now: paid, not fully refunded, no open or lost dispute. */
+/**
+ * Whether the buyer may download now: paid, not fully refunded, no open or lost dispute.
+ * DownloadsService.issueLink says the same in SQL, where it decides whether to log a link.
+ */
 export const grantsAccess = (purchase: Pick<Purchase, 'status'>): boolean =>
   purchase.status === PurchaseStatus.Paid;
 

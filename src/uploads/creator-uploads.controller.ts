@@ -1,13 +1,11 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBadGatewayResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -19,6 +17,7 @@ import { UuidParam } from '../common/pipes/parse-uuid.js';
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import { CreateUploadDto, UploadSessionDto, UploadStatusDto } from './dto/upload.dto.js';
+import { StorageErrors } from '../storage/storage-errors.decorator.js';
 import { UploadsService } from './uploads.service.js';
 
 @ApiTags('creator uploads')
@@ -49,11 +48,7 @@ export class CreatorUploadsController {
     description:
       'An extension outside ALLOWED_FILE_EXTENSIONS, or a program (UNSUPPORTED_FILE_TYPE)',
   })
-  @ApiBadGatewayResponse({ type: ErrorDto, description: 'Supabase refused (STORAGE_ERROR)' })
-  @ApiServiceUnavailableResponse({
-    type: ErrorDto,
-    description: 'Supabase cannot be reached (STORAGE_ERROR)',
-  })
+  @StorageErrors()
   create(@CurrentUser() user: User, @Body() dto: CreateUploadDto): Promise<UploadSessionDto> {
     return this.uploads.create(user, dto);
   }
@@ -66,6 +61,7 @@ export class CreatorUploadsController {
   @ApiOkResponse({ type: UploadStatusDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'id is not a UUID (VALIDATION_FAILED)' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such upload among yours (NOT_FOUND)' })
+  @StorageErrors()
   status(@CurrentUser() user: User, @UuidParam('id') id: string): Promise<UploadStatusDto> {
     return this.uploads.status(user, id);
   }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import compression from 'compression';
-import type { NextFunction, Request, Response } from 'express';
+import type { Application, NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../common/error-codes.js';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -24,8 +24,9 @@ export function serveWebApp(app: NestExpressApplication, config: AppConfig): voi
   const index = join(config.webDir, 'index.html');
   const built = () => existsSync(index);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+  // A route (GET and HEAD), not a middleware: every other request passes it by without a call.
+  const express = app.getHttpAdapter().getInstance() as Application;
+  express.get('/', (_req: Request, res: Response) => {
     // Before the storefront is built, the API's documentation is the next best page.
     res.redirect(302, built() ? `${WEB_BASE}/` : '/docs');
   });

@@ -49,6 +49,8 @@ export class FakeSupabaseStorage {
   readonly buckets = new Map<string, FakeBucket>();
   readonly requests: FakeRequest[] = [];
   readonly tusUploads = new Map<string, FakeTusUpload>();
+  /** While true, every request is answered as an outage of the storage server would be. */
+  failing = false;
   private readonly jwtSecret = randomBytes(32);
   private server?: Server;
   private port = 0;
@@ -129,6 +131,9 @@ export class FakeSupabaseStorage {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     this.requests.push({ method, path: url.pathname, headers: req.headers });
+    if (this.failing) {
+      return send(res, 500, { statusCode: '500', code: 'InternalError', message: 'outage' });
+    }
     const parts = url.pathname.split('/').slice(1).map(decodeURIComponent);
     if (parts[0] !== 'storage' || parts[1] !== 'v1') return notFoundRoute(res);
     const [, , area, ...rest] = parts;

@@ -8,19 +8,25 @@ import { IS_PUBLIC, REQUIRED_ROLES } from '../decorators/auth.decorator.js';
 import type { Role } from '../../users/role.enum.js';
 import type { User } from '../../users/user.entity.js';
 
+interface RouteAccess {
+  isPublic: boolean;
+  roles: Role[] | undefined;
+}
+
 /** Global guard: every route needs a valid bearer token unless it is marked @Public(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly access = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const { isPublic, roles } = this.routeAccess(context);
+    if (isPublic) return true;
 
     await super.canActivate(context);
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     const user = context.switchToHttp().getRequest<Request & { user: User }>().user;
     if (roles !== undefined && roles.length > 0 && !roles.includes(user.role)) {
       throw new DomainException(
@@ -30,6 +36,25 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       );
     }
     return true;
+  }
+
+  /** A route's decorators, read once per handler: they are fixed when the app is built. */
+  private routeAccess(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    // Per controller too: a subclass may inherit the handler and decorate itself otherwise.
+    let byHandler = this.access.get(controller);
+    if (byHandler === undefined) this.access.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (access === undefined) {
+      const targets = [handler, controller];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets),
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 
   override handleRequest<TUser = User>(error: unknown, user: TUser | false): TUser {
