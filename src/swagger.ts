@@ -64,7 +64,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  *   allowed currencies;
  * - Express answers HEAD on every GET route (the same handler, headers only), so every GET gets
  *   its HEAD operation, with the same statuses and no bodies;
- * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408.
+ * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408, on any
+ *   route (any request may carry a body).
  */
 export function completeDocument(
   document: OpenAPIObject,
@@ -103,11 +104,10 @@ export function completeDocument(
           description: 'Not modified: If-None-Match named the current ETag (no body)',
         };
       }
-      if (operation.requestBody !== undefined) {
-        responses['408'] ??= errorResponse(
-          'The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
-        );
-      }
+      // Any request may carry a body, and one that does not arrive in time is cut short.
+      responses['408'] ??= errorResponse(
+        'A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
+      );
       responses['500'] ??= errorResponse(
         'An unexpected error (INTERNAL), logged with the request id',
       );

@@ -1895,7 +1895,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -1992,7 +1992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2098,7 +2098,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2195,7 +2195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2269,6 +2269,15 @@ export interface operations {
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2356,6 +2365,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -2425,6 +2443,13 @@ export interface operations {
             };
             /** @description No valid bearer token (UNAUTHENTICATED) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2507,7 +2532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2593,7 +2618,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2678,7 +2703,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2763,7 +2788,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2853,6 +2878,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -2933,6 +2967,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -2991,6 +3034,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -3040,6 +3090,15 @@ export interface operations {
             };
             /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3109,6 +3168,13 @@ export interface operations {
             };
             /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3194,6 +3260,15 @@ export interface operations {
             };
             /** @description The file no longer exists, or links are served by Supabase (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3304,6 +3379,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The link has expired (LINK_EXPIRED) */
             410: {
                 headers: {
@@ -3396,7 +3478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3527,6 +3609,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -3625,6 +3716,13 @@ export interface operations {
             };
             /** @description No such upload among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3862,6 +3960,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The upload is finished, used, refused or expired (UPLOAD_CLOSED) */
             410: {
                 headers: {
@@ -3971,6 +4078,15 @@ export interface operations {
             };
             /** @description No such upload among yours, or uploads go to Supabase with this configuration (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4339,6 +4455,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -4434,7 +4559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4556,6 +4681,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -4645,6 +4777,15 @@ export interface operations {
             };
             /** @description No such product among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4748,6 +4889,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -4837,6 +4987,13 @@ export interface operations {
             };
             /** @description No such product among yours (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4935,7 +5092,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -5195,6 +5352,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -5289,6 +5455,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -5355,6 +5528,15 @@ export interface operations {
             };
             /** @description Bad query, or a cursor from another sort (VALIDATION_FAILED) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5439,6 +5621,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -5510,6 +5699,15 @@ export interface operations {
             };
             /** @description No such published product (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5597,6 +5795,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -5671,6 +5876,15 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5759,6 +5973,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -5837,7 +6058,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -5939,6 +6160,15 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6065,7 +6295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -6201,6 +6431,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6300,6 +6539,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6393,6 +6639,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6479,6 +6734,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6556,7 +6818,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -6640,6 +6902,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6711,6 +6982,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6768,6 +7046,15 @@ export interface operations {
             };
             /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6834,6 +7121,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -6895,6 +7189,15 @@ export interface operations {
             };
             /** @description No such checkout session (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6979,6 +7282,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -7052,7 +7362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -7135,6 +7445,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -7207,6 +7526,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -7266,6 +7594,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -7316,6 +7651,15 @@ export interface operations {
             };
             /** @description A malformed path, or an unreadable body (VALIDATION_FAILED, MALFORMED_JSON) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7382,6 +7726,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -7443,6 +7794,15 @@ export interface operations {
             };
             /** @description No such onboarding link */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7527,6 +7887,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -7586,6 +7953,15 @@ export interface operations {
             };
             /** @description No such onboarding link */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7660,6 +8036,15 @@ export interface operations {
             };
             /** @description No such onboarding link */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7768,7 +8153,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -7899,6 +8284,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -8011,6 +8405,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -8113,6 +8514,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -8196,6 +8606,13 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8297,6 +8714,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
             413: {
                 headers: {
@@ -8387,6 +8813,13 @@ export interface operations {
             };
             /** @description Only for creator accounts (FORBIDDEN_ROLE) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
