@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
+import autocannon, { type Options as AutocannonOptions } from 'autocannon';
 import pg from 'pg';
 
 /** One figure of a scenario, printed beside the baseline it is compared with. */
@@ -349,6 +349,33 @@ export function startFileServer(file: string, contentType: string): Promise<Runn
   );
 }
 
+/** What the SMTP sink has received so far (`lastAt`, `nthAt`: `Date.now()` of an arrival). */
+export interface SmtpSinkStats {
+  received: number;
+  distinctIds: number;
+  lastAt: number | null;
+  /** When the `nth` message (1-based) arrived, if it has. */
+  nthAt: number | null;
+}
+
+/**
+ * A local SMTP server (smtp-server, child process) accepting every message at `smtpUrl`;
+ * `stats(nth)` says how many arrived, with how many distinct Message-IDs, and when the last and
+ * the `nth` one did.
+ */
+export async function startSmtpSink(): Promise<
+  RunningServer & { smtpUrl: string; stats(nth?: number): Promise<SmtpSinkStats> }
+> {
+  const smtpPort = await freePort();
+  const server = await startServerScript('smtp-sink.js', { SMTP_PORT: String(smtpPort) }, '/');
+  return {
+    ...server,
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    stats: async (nth = 0) =>
+      (await (await fetch(`${server.baseUrl}/stats?nth=${nth}`)).json()) as SmtpSinkStats,
+  };
+}
+
 /** Baseline: a bare `node:http` server writing each POSTed body to a file, unparsed. */
 export function startUploadSink(): Promise<RunningServer> {
   return startServerScript('upload-sink.js', {}, '/ready');
@@ -384,6 +411,8 @@ export interface LoadOptions {
   timeoutSeconds?: number;
   /** The server's pid: its CPU time during the measured run gives `requestsPerCpuSecond`. */
   serverPid?: number;
+  /** Per-request setup (autocannon's `requests`), e.g. a fresh body for every request. */
+  requests?: AutocannonOptions['requests'];
 }
 
 export interface LoadResult {
@@ -430,6 +459,7 @@ export async function load(ctx: BenchContext, options: LoadOptions): Promise<Loa
     connections: options.connections ?? ctx.connections,
     overallRate: options.overallRate,
     timeout: options.timeoutSeconds,
+    requests: options.requests,
   };
   const warmup = options.warmupSeconds ?? ctx.warmupSeconds;
   if (warmup > 0) await autocannon({ ...base, duration: warmup });

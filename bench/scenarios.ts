@@ -19,6 +19,8 @@ export const SCENARIOS: ScenarioEntry[] = [
   { name: 'footprint', description: 'npm start on the embedded database: RSS idle (new data dir, restart) vs a minimal NestJS route; catalogue and stats latency', load: () => import('./footprint.js') },
   { name: 'sales-csv', description: 'CSV export of 100,000 sales with one database connection: RSS growth vs 10,000, time vs the bare query, other routes while a client reads slowly (server database)', load: () => import('./sales-csv.js') },
   { name: 'web', description: 'the storefront\'s first catalogue load in Chromium: JS transferred and gzipped vs the 150 KB budget; first contentful paint vs a static page', load: () => import('./web.js') },
+  { name: 'sessions', description: 'POST /refresh (rotating refresh tokens, no bcrypt) req/s vs GET /me', load: () => import('./sessions.js') },
+  { name: 'mail', description: 'outbox delivery to a local SMTP server (msg/s); /health and /me latency during a 10,000-message backlog (server database)', load: () => import('./mail.js') },
   { name: 'login-load', description: 'GET /health latency alone vs while 20 clients log in at bcrypt cost 12', load: () => import('./login-load.js') },
   { name: 'load', description: 'mixed workload at 100 connections (browse, log in, buy, download, stats) on one and on two instances; every purchase recorded once', load: () => import('./load.js') },
 ];

@@ -4,8 +4,6 @@ import { type RequestHandler, type Router, static as serveStatic } from 'express
 import { ErrorDto } from './common/error.dto.js';
 import { AppConfig } from './config/app-config.js';
 
-/** An operation extension: Express answers HEAD on this GET route too, so the document says so. */
-export const ANSWERS_HEAD = 'x-answers-head';
 /** An operation extension: the route needs no database (so it never answers 503 for one). */
 export const NO_DATABASE = 'x-no-database';
 
@@ -65,8 +63,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * - that pipe (and the multipart reader) refuses fields a body does not name, so every request
  *   body schema says `additionalProperties: false`, and a `currency` in one takes only the
  *   allowed currencies;
- * - a GET marked with ANSWERS_HEAD gets the HEAD operation Express serves beside it;
- * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408.
+ * - Express answers HEAD on every GET route (the same handler, headers only), so every GET gets
+ *   its HEAD operation, with the same statuses and no bodies;
+ * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408, on any
+ *   route (any request may carry a body).
  */
 export function completeDocument(
   document: OpenAPIObject,
@@ -74,21 +74,6 @@ export function completeDocument(
 ): OpenAPIObject {
   const requestSchemas = new Set<string>();
   for (const item of Object.values(document.paths)) {
-    const get = item.get as (OperationObject & Record<string, unknown>) | undefined;
-    if (get !== undefined && get[ANSWERS_HEAD] === true) {
-      delete get[ANSWERS_HEAD];
-      item.head = {
-        ...get,
-        operationId: `${get.operationId}_head`,
-        summary: `${get.summary} (headers only)`,
-        responses: Object.fromEntries(
-          Object.entries(get.responses).map(([status, response]) => [
-            status,
-            { description: (response as { description: string }).description },
-          ]),
-        ),
-      };
-    }
     for (const method of METHODS) {
       const operation: OperationObject | undefined = item[method];
       if (operation === undefined) continue;
@@ -120,11 +105,10 @@ export function completeDocument(
           description: 'Not modified: If-None-Match named the current ETag (no body)',
         };
       }
-      if (operation.requestBody !== undefined) {
-        responses['408'] ??= errorResponse(
-          'The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
-        );
-      }
+      // Any request may carry a body, and one that does not arrive in time is cut short.
+      responses['408'] ??= errorResponse(
+        'A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
+      );
       responses['500'] ??= errorResponse(
         'An unexpected error (INTERNAL), logged with the request id',
       );
@@ -135,6 +119,21 @@ export function completeDocument(
           'The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again',
         );
       }
+    }
+    // Built from the finished GET, so it has every status the GET has (304 too).
+    const get = item.get;
+    if (get !== undefined && item.head === undefined) {
+      item.head = {
+        ...get,
+        operationId: `${get.operationId}_head`,
+        summary: `${get.summary} (headers only)`,
+        responses: Object.fromEntries(
+          Object.entries(get.responses).map(([status, response]) => [
+            status,
+            { description: (response as { description: string }).description },
+          ]),
+        ),
+      };
     }
   }
   const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;

@@ -76,10 +76,7 @@ export class AuthService {
       );
     }
     const rotated = await this.sessions.rotate(refreshToken);
-    const user = await this.users.findById(rotated.userId);
-    // The session's rows go with the account, so a rotated session always has its user.
-    if (user === null) throw new Error(`Session ${rotated.sessionId} has no account`);
-    return this.issueTokens(user, rotated);
+    return this.issueTokens(rotated.user, rotated);
   }
 
   logout(user: User, sessionId: string): Promise<void> {
