@@ -223,7 +223,7 @@ async function measure(
 
   const results: BenchResult[] = [
     compare(
-      'verified events processed/s',
+      'verified events processed/s (goal 500/s)',
       perSecond(turns.events),
       'events/s',
       'bad signature refused',
