@@ -44,7 +44,7 @@ declare module 'autocannon' {
     p999?: number;
     total: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;

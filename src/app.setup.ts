@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, type Request, type Response, urlencoded } from 'express';
+import { json, type NextFunction, type Request, type Response, Router, urlencoded } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
@@ -14,6 +14,9 @@ import { setupSwagger } from './swagger.js';
 import { serveWebApp } from './web/web-app.js';
 
 export const JSON_BODY_LIMIT = '100kb';
+
+/** The paths of the storefront (/app, /) and of Swagger UI (/docs, /docs-json, /docs-yaml). */
+const PAGE_PATHS = /^\/(?:$|[?#]|app(?:$|[/?#])|docs(?:$|[-/?#]))/i;
 
 /**
  * The content security policy: what Swagger UI at /docs needs (its scripts are files served by
@@ -112,7 +115,15 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  serveWebApp(app, config);
-  setupSwagger(app);
+  // The storefront and Swagger UI: a dozen routes and static handlers that every API request
+  // would otherwise pass one by one. They have a router of their own, consulted only for their
+  // paths (/, /app..., /docs...; matched without regard to case, as Express matches routes).
+  const pages = Router();
+  serveWebApp(pages, config);
+  setupSwagger(app, pages);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (PAGE_PATHS.test(req.url)) pages(req, res, next);
+    else next();
+  });
   return app;
 }

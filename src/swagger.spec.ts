@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { ANSWERS_HEAD, completeDocument } from './swagger.js';
+import { completeDocument } from './swagger.js';
 
 function document(): OpenAPIObject {
   return {
@@ -37,7 +37,6 @@ function document(): OpenAPIObject {
         get: {
           operationId: 'Files_download',
           summary: 'Download',
-          [ANSWERS_HEAD]: true,
           responses: {
             '200': {
               description: 'The file',
@@ -45,7 +44,7 @@ function document(): OpenAPIObject {
             },
             '410': { description: 'Expired' },
           },
-        } as never,
+        },
       },
       '/plain/{id}': {
         get: {
@@ -113,13 +112,21 @@ describe(completeDocument.name, () => {
     expect(schemas.Out.properties.currency.enum).toBeUndefined();
   });
 
-  it('documents HEAD beside a GET that answers it, with the same statuses and no bodies', () => {
-    const item = completeDocument(document(), ['usd']).paths['/file/{token}'];
+  it('documents HEAD beside every GET, with all its statuses and no bodies', () => {
+    const paths = completeDocument(document(), ['usd']).paths;
+    const item = paths['/file/{token}'];
     expect(item.head).toMatchObject({
       operationId: 'Files_download_head',
       responses: { '200': { description: 'The file' }, '410': { description: 'Expired' } },
     });
-    expect(item.head?.responses['200']).not.toHaveProperty('content');
-    expect(item.get).not.toHaveProperty(ANSWERS_HEAD);
+    expect(Object.keys(item.head?.responses ?? {}).sort()).toEqual(
+      Object.keys(item.get?.responses ?? {}).sort(),
+    );
+    for (const response of Object.values(item.head?.responses ?? {})) {
+      expect(response).not.toHaveProperty('content');
+    }
+    // The statuses the GET got from the conventions too, 304 among them.
+    expect(paths['/plain/{id}'].head?.responses).toHaveProperty('304');
+    expect(paths['/public'].head).toBeUndefined();
   });
 });

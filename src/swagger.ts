@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { type RequestHandler, type Router, static as serveStatic } from 'express';
 import { ErrorDto } from './common/error.dto.js';
 import { AppConfig } from './config/app-config.js';
 
-/** An operation extension: Express answers HEAD on this GET route too, so the document says so. */
-export const ANSWERS_HEAD = 'x-answers-head';
 /** An operation extension: the route needs no database (so it never answers 503 for one). */
 export const NO_DATABASE = 'x-no-database';
 
@@ -64,8 +63,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * - that pipe (and the multipart reader) refuses fields a body does not name, so every request
  *   body schema says `additionalProperties: false`, and a `currency` in one takes only the
  *   allowed currencies;
- * - a GET marked with ANSWERS_HEAD gets the HEAD operation Express serves beside it;
- * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408.
+ * - Express answers HEAD on every GET route (the same handler, headers only), so every GET gets
+ *   its HEAD operation, with the same statuses and no bodies;
+ * - a request body that does not arrive within REQUEST_TIMEOUT_SECONDS is answered 408, on any
+ *   route (any request may carry a body).
  */
 export function completeDocument(
   document: OpenAPIObject,
@@ -73,21 +74,6 @@ export function completeDocument(
 ): OpenAPIObject {
   const requestSchemas = new Set<string>();
   for (const item of Object.values(document.paths)) {
-    const get = item.get as (OperationObject & Record<string, unknown>) | undefined;
-    if (get !== undefined && get[ANSWERS_HEAD] === true) {
-      delete get[ANSWERS_HEAD];
-      item.head = {
-        ...get,
-        operationId: `${get.operationId}_head`,
-        summary: `${get.summary} (headers only)`,
-        responses: Object.fromEntries(
-          Object.entries(get.responses).map(([status, response]) => [
-            status,
-            { description: (response as { description: string }).description },
-          ]),
-        ),
-      };
-    }
     for (const method of METHODS) {
       const operation: OperationObject | undefined = item[method];
       if (operation === undefined) continue;
@@ -119,11 +105,10 @@ export function completeDocument(
           description: 'Not modified: If-None-Match named the current ETag (no body)',
         };
       }
-      if (operation.requestBody !== undefined) {
-        responses['408'] ??= errorResponse(
-          'The body did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
-        );
-      }
+      // Any request may carry a body, and one that does not arrive in time is cut short.
+      responses['408'] ??= errorResponse(
+        'A body that did not arrive within REQUEST_TIMEOUT_SECONDS (REQUEST_TIMEOUT); the connection is closed',
+      );
       responses['500'] ??= errorResponse(
         'An unexpected error (INTERNAL), logged with the request id',
       );
@@ -134,6 +119,21 @@ export function completeDocument(
           'The database is unreachable (SERVICE_UNAVAILABLE); Retry-After says when to try again',
         );
       }
+    }
+    // Built from the finished GET, so it has every status the GET has (304 too).
+    const get = item.get;
+    if (get !== undefined && item.head === undefined) {
+      item.head = {
+        ...get,
+        operationId: `${get.operationId}_head`,
+        summary: `${get.summary} (headers only)`,
+        responses: Object.fromEntries(
+          Object.entries(get.responses).map(([status, response]) => [
+            status,
+            { description: (response as { description: string }).description },
+          ]),
+        ),
+      };
     }
   }
   const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
@@ -188,11 +188,48 @@ function unwrapSingleAllOf(node: unknown): void {
   }
 }
 
-export function setupSwagger(app: INestApplication): void {
+/**
+ * Swagger UI at /docs and the document at /docs-json and /docs-yaml. With `router`, the routes
+ * and static files SwaggerModule adds go on it instead of the app's own router.
+ */
+export function setupSwagger(app: INestApplication, router?: Router): void {
   const document = buildOpenApiDocument(app, app.get(AppConfig).allowedCurrencies);
-  SwaggerModule.setup('docs', app, document, {
+  SwaggerModule.setup('docs', router === undefined ? app : routedTo(app, router), document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Creator Files API',
     swaggerOptions: { persistAuthorization: true },
+  });
+}
+
+const bound = (target: object, key: string | symbol): unknown => {
+  const value: unknown = Reflect.get(target, key, target);
+  return typeof value === 'function'
+    ? (value as (...args: unknown[]) => unknown).bind(target)
+    : value;
+};
+
+/**
+ * The app as SwaggerModule uses it on Express (its adapter's `get`, the app's
+ * `useStaticAssets`), with both going to `router`; anything else is the app's own.
+ */
+function routedTo(app: INestApplication, router: Router): INestApplication {
+  const adapter = app.getHttpAdapter();
+  const routedAdapter = new Proxy(adapter, {
+    get: (target, key) =>
+      key === 'get'
+        ? (path: string, handler: RequestHandler) => void router.get(path, handler)
+        : bound(target, key),
+  });
+  return new Proxy(app, {
+    get: (target, key) => {
+      if (key === 'getHttpAdapter') return () => routedAdapter;
+      if (key === 'useStaticAssets') {
+        return (
+          path: string,
+          { prefix, ...options }: { prefix: string } & Parameters<typeof serveStatic>[1],
+        ) => void router.use(prefix, serveStatic(path, options));
+      }
+      return bound(target, key);
+    },
   });
 }

@@ -220,7 +220,14 @@ describe('fuzzing every route: body shapes, nulls and cursors', () => {
         async ([endpoint, caller], { type, body }) => {
           await checker.check(
             `${endpoint.method.toUpperCase()} ${endpoint.path} as ${caller}, ${type}: ${body.length} bytes ${body.slice(0, 60)}…`,
-            () => send(endpoint, caller).set('Content-Type', type).send(body),
+            // Framed by its length: Node's client sends a HEAD body (and a GET's, a DELETE's)
+            // unframed otherwise, the server reads those bytes as a second, malformed request,
+            // and its 400 comes back before the real answer to the HEAD.
+            () =>
+              send(endpoint, caller)
+                .set('Content-Type', type)
+                .set('Content-Length', String(Buffer.byteLength(body)))
+                .send(body),
           );
         },
       ),

@@ -131,6 +131,30 @@ describe('request timeouts', () => {
     expect(await snapshotTables(t.dataSource)).toEqual(before);
   });
 
+  it('cuts a body dripped to a route that reads none (GET /health, POST /logout) alike', async () => {
+    for (const [method, path, auth] of [
+      ['GET', '/health', {}],
+      ['POST', '/logout', buyer.auth],
+    ] as const) {
+      const body = Buffer.from(JSON.stringify({ pad: 'x'.repeat(64) }));
+      const res = await drip(
+        t,
+        headOf(method, path, {
+          ...auth,
+          'Content-Type': 'application/json',
+          'Content-Length': body.length,
+        }),
+        piecesOf(body),
+      );
+      expect({ path, status: res.status, code: (res.body as { code?: string }).code }).toEqual({
+        path,
+        status: 408,
+        code: 'REQUEST_TIMEOUT',
+      });
+      expect(res.piecesSent).toBeLessThan(PIECES);
+    }
+  });
+
   it('answers a body that arrives within the limit as usual', async () => {
     const body = Buffer.from(JSON.stringify({ email: buyer.email, password: 'wrong password' }));
     const res = await drip(

@@ -3,15 +3,22 @@ import type { Response } from 'express';
 
 /**
  * A JSON answer serialised once and sent many times as is: for hot reads whose body is cached,
- * so neither JSON.stringify nor the ETag's hash runs per request.
+ * so neither JSON.stringify, nor the text's UTF-8 encoding, nor the ETag's hash runs per request.
  */
 export class SerializedJson {
   /** The weak ETag Express's default `etag fn` would compute for these bytes. */
   readonly etag: string;
+  /** The UTF-8 bytes that go out. */
+  readonly bytes: Buffer;
 
-  constructor(readonly text: string) {
-    const hash = createHash('sha1').update(text, 'utf8').digest('base64').substring(0, 27);
-    this.etag = `W/"${Buffer.byteLength(text, 'utf8').toString(16)}-${hash}"`;
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+    const hash = createHash('sha1').update(this.bytes).digest('base64').substring(0, 27);
+    this.etag = `W/"${this.bytes.length.toString(16)}-${hash}"`;
+  }
+
+  get text(): string {
+    return this.bytes.toString('utf8');
   }
 
   static of(value: unknown): SerializedJson {
@@ -20,11 +27,12 @@ export class SerializedJson {
 }
 
 /**
- * Sets the headers of `body` and returns its text for Nest to send: Express's `res.send` then
- * adds Content-Length and answers 304 to a matching If-None-Match, as for any JSON answer.
+ * Sends `body` from a handler that takes `@Res()`: its headers, then the bytes as they are, through
+ * Express's `res.send`, which adds Content-Length and answers 304 to a matching If-None-Match (and
+ * headers only to HEAD), as for any JSON answer.
  */
-export function sendSerialized(res: Response, body: SerializedJson): string {
+export function sendSerialized(res: Response, body: SerializedJson): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('ETag', body.etag);
-  return body.text;
+  res.send(body.bytes);
 }

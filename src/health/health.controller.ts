@@ -29,8 +29,8 @@ export class HealthController {
   @ApiOperation({ summary: 'Liveness: the process is up', security: [] })
   @ApiOkResponse({ type: LivenessDto })
   @ApiExtension(NO_DATABASE, true)
-  live(@Res({ passthrough: true }) res: Response): string {
-    return sendSerialized(res, LIVE);
+  live(@Res() res: Response): void {
+    sendSerialized(res, LIVE);
   }
 
   @Get('ready')

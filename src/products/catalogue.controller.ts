@@ -41,11 +41,8 @@ export class CatalogueController {
     type: ErrorDto,
     description: 'Bad query, or a cursor from another sort (VALIDATION_FAILED)',
   })
-  list(
-    @Query() query: CatalogueQueryDto,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<string> {
-    return this.catalogue.listJson(query).then((page) => sendSerialized(res, page));
+  async list(@Query() query: CatalogueQueryDto, @Res() res: Response): Promise<void> {
+    sendSerialized(res, await this.catalogue.listJson(query));
   }
 
   @Get(':id')

@@ -7,13 +7,11 @@ import {
   ApiOperation,
   ApiParam,
   ApiResponse,
-  ApiExtension,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/decorators/auth.decorator.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { ANSWERS_HEAD } from '../swagger.js';
 import { FilesService } from './files.service.js';
 
 // Served with the file's own type (application/pdf, audio/wav...), so any media type.
@@ -38,7 +36,6 @@ export class FilesController {
     security: [],
   })
   @ApiParam({ name: 'token', description: 'The signed token from the download link' })
-  @ApiExtension(ANSWERS_HEAD, true)
   @ApiOkResponse({ description: 'The whole file', ...binary })
   @ApiResponse({ status: 206, description: 'The requested range of the file', ...binary })
   @ApiForbiddenResponse({

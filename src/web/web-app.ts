@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import compression from 'compression';
-import type { Application, NextFunction, Request, Response } from 'express';
+import {
+  type NextFunction,
+  type Request,
+  type Response,
+  type Router,
+  static as serveStatic,
+} from 'express';
 import { ErrorCode } from '../common/error-codes.js';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -18,36 +23,37 @@ const SHORT = 'public, max-age=3600';
 /**
  * Serves the built storefront (config.webDir) at /app/: files as they are, any other path
  * without a file extension as index.html (the app's router reads it), and `/` redirects to
- * /app/. The API's own routes are untouched; these paths are not among them.
+ * /app/. The API's own routes are untouched; these paths are not among them. Everything goes on
+ * `router`, which the app consults for these paths only (configureApp).
  */
-export function serveWebApp(app: NestExpressApplication, config: AppConfig): void {
+export function serveWebApp(router: Router, config: AppConfig): void {
   const index = join(config.webDir, 'index.html');
   const built = () => existsSync(index);
 
-  // A route (GET and HEAD), not a middleware: every other request passes it by without a call.
-  const express = app.getHttpAdapter().getInstance() as Application;
-  express.get('/', (_req: Request, res: Response) => {
+  router.get('/', (_req: Request, res: Response) => {
     // Before the storefront is built, the API's documentation is the next best page.
     res.redirect(302, built() ? `${WEB_BASE}/` : '/docs');
   });
 
   // Scripts and styles shrink to about a third gzipped; the API's JSON answers are left as they are.
-  app.use(WEB_BASE, compression());
+  router.use(WEB_BASE, compression());
 
-  app.useStaticAssets(config.webDir, {
-    prefix: `${WEB_BASE}/`,
-    index: false,
-    redirect: false,
-    dotfiles: 'ignore',
-    setHeaders: (res: Response, path: string) => {
-      res.setHeader(
-        'Cache-Control',
-        path.startsWith(join(config.webDir, 'assets', '/')) ? IMMUTABLE : SHORT,
-      );
-    },
-  });
+  router.use(
+    `${WEB_BASE}/`,
+    serveStatic(config.webDir, {
+      index: false,
+      redirect: false,
+      dotfiles: 'ignore',
+      setHeaders: (res: Response, path: string) => {
+        res.setHeader(
+          'Cache-Control',
+          path.startsWith(join(config.webDir, 'assets', '/')) ? IMMUTABLE : SHORT,
+        );
+      },
+    }),
+  );
 
-  app.use(WEB_BASE, (req: Request, res: Response, next: NextFunction) => {
+  router.use(WEB_BASE, (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (req.originalUrl === WEB_BASE || req.originalUrl.startsWith(`${WEB_BASE}?`)) {
       return res.redirect(301, `${WEB_BASE}/${req.originalUrl.slice(WEB_BASE.length)}`);

@@ -4,6 +4,7 @@ const PATH_METADATA = 'path';
 const METHOD_METADATA = 'method';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../src/common/decorators/auth.decorator.js';
+import { RATE_LIMIT } from '../../src/common/rate-limit/rate-limit.decorator.js';
 import type { TestApp } from './test-app.js';
 
 export interface RouteInfo {
@@ -11,6 +12,8 @@ export interface RouteInfo {
   path: string;
   isPublic: boolean;
   roles: string[] | undefined;
+  /** The @RateLimit bucket, if the route has one. */
+  rateLimit: string | undefined;
 }
 
 /** Every route of the app with its declared access, read from the controllers' metadata. */
@@ -37,6 +40,7 @@ export function listRoutes(t: TestApp): RouteInfo[] {
           handler,
           controller,
         ]),
+        rateLimit: reflector.get<string | undefined>(RATE_LIMIT, handler),
       });
     }
   }

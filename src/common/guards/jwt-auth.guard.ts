@@ -22,10 +22,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     super();
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { isPublic, roles } = this.routeAccess(context);
+    // A public route is let through at once: no promise for Nest to wait on.
     if (isPublic) return true;
+    return this.authenticate(context, roles);
+  }
 
+  private async authenticate(
+    context: ExecutionContext,
+    roles: Role[] | undefined,
+  ): Promise<boolean> {
     await super.canActivate(context);
     const user = context.switchToHttp().getRequest<Request & { user: User }>().user;
     if (roles !== undefined && roles.length > 0 && !roles.includes(user.role)) {

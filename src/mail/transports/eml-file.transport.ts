@@ -14,6 +14,7 @@ export class EmlFileTransport implements MailTransport {
   readonly name = 'eml' as const;
   private readonly logger = new Logger('Mail');
   private readonly builder: Transporter;
+  private dirMade?: Promise<unknown>;
 
   constructor(
     private readonly dir: string,
@@ -31,11 +32,20 @@ export class EmlFileTransport implements MailTransport {
       html: mail.html,
       messageId: messageId(mail.id, this.from),
     })) as { message: Buffer };
-    await mkdir(this.dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const path = join(this.dir, `${stamp}-${mail.id}.eml`);
-    // Written whole, then renamed: a reader never sees half a message.
-    await writeFile(`${path}.tmp`, info.message, { mode: 0o600 });
+    // Written whole, then renamed: a reader never sees half a message. The directory is made
+    // once, and again only if it has gone (a mkdir per message cost more than the write).
+    const write = () => writeFile(`${path}.tmp`, info.message, { mode: 0o600 });
+    await (this.dirMade ??= mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
+      this.dirMade = undefined; // tried again by the next message
+      throw error;
+    }));
+    await write().catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await mkdir(this.dir, { recursive: true });
+      await write();
+    });
     await rename(`${path}.tmp`, path);
     this.logger.log(`Email "${mail.subject}" to ${mail.to} written to ${path}`);
   }
