@@ -43,18 +43,14 @@ function userWithSessionSql(dataSource: DataSource): string {
  * SELECT ... FOR UPDATE and UPDATE, then the account, took five.)
  */
 function rotateSql(dataSource: DataSource): string {
-  // A SELECT around the UPDATE: TypeORM answers a bare UPDATE with [rows, count].
-  return `WITH changed AS (
-      UPDATE sessions s SET
-        token_hash = CASE WHEN s.token_hash = $2 THEN $3 ELSE s.token_hash END,
-        refreshed_at = CASE WHEN s.token_hash = $2 THEN now() ELSE s.refreshed_at END,
-        expires_at = CASE WHEN s.token_hash = $2 THEN $4 ELSE s.expires_at END,
-        revoked_at = CASE WHEN s.token_hash = $2 THEN NULL ELSE now() END
-      FROM users u
-      WHERE s.id = $1 AND u.id = s.user_id AND s.revoked_at IS NULL AND s.expires_at > now()
-      RETURNING s.token_hash = $3 AS "rotated", ${userColumns(dataSource)}
-    )
-    SELECT * FROM changed`;
+  return `UPDATE sessions s SET
+      token_hash = CASE WHEN s.token_hash = $2 THEN $3 ELSE s.token_hash END,
+      refreshed_at = CASE WHEN s.token_hash = $2 THEN now() ELSE s.refreshed_at END,
+      expires_at = CASE WHEN s.token_hash = $2 THEN $4 ELSE s.expires_at END,
+      revoked_at = CASE WHEN s.token_hash = $2 THEN NULL ELSE now() END
+    FROM users u
+    WHERE s.id = $1 AND u.id = s.user_id AND s.revoked_at IS NULL AND s.expires_at > now()
+    RETURNING s.token_hash = $3 AS "rotated", ${userColumns(dataSource)}`;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -113,7 +109,8 @@ export class SessionsService {
     this.rotateSql ??= rotateSql(this.dataSource);
     // The stored hash is compared in SQL, not in constant time: timing could at most reveal how
     // much of a SHA-256 an attacker's guess shares with it, which brings no preimage closer.
-    const rows: ({ rotated: boolean } & Partial<User>)[] = await this.dataSource.query(
+    const rows = await plainQuery<{ rotated: boolean } & Partial<User>>(
+      this.dataSource,
       this.rotateSql,
       [sessionId, sha256(secret), sha256(next), expiresAt],
     );
