@@ -1,49 +1,26 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { simpleParser } from 'mailparser';
 import { readdirSync, readFileSync } from 'node:fs';
 import request from 'supertest';
-import { createApp } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config/app-config.js';
 import { MailWorker } from '../src/mail/mail-worker.service.js';
 import { registerBuyer } from './helpers/factories.js';
-import { watchResponses } from './helpers/openapi-validator.js';
-import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 // One app per file: nestjs-pino keeps the first app's logger for the whole process.
 describe('logs of sessions and email', () => {
   const lines: string[] = [];
+  let t: TestApp;
   let app: NestExpressApplication;
-  let database: TestDatabase;
-  let dataDir: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'creator-files-test-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      DB_POOL_SIZE: database.embedded ? '1' : '5',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      BCRYPT_COST: '4',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      MAIL_WORKER: 'false',
-      LOG_LEVEL: 'trace',
+    t = await createTestApp({ LOG_LEVEL: 'trace' }, undefined, {
+      logDestination: { write: (line) => lines.push(line) },
     });
-    app = await createApp(config, { logDestination: { write: (line) => lines.push(line) } });
-    await app.listen(0, '127.0.0.1');
-    watchResponses(app.getHttpServer());
+    app = t.app;
   });
-  afterAll(async () => {
-    await app.close();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t.close());
 
   it('name the .eml file of each message, and carry no token of any kind', async () => {
     const http = request(app.getHttpServer());
@@ -52,7 +29,7 @@ describe('logs of sessions and email', () => {
     await http.post('/password/forgot').send({ email: buyer.email }).expect(202);
     await worker.runOnce();
 
-    const dir = join(dataDir, 'mail');
+    const dir = join(t.dataDir, 'mail');
     const files = readdirSync(dir);
     expect(files).toHaveLength(2);
     const links: Record<string, string> = {};

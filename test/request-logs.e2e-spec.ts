@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config/app-config.js';
 import { registerBuyer } from './helpers/factories.js';
-import { watchResponses } from './helpers/openapi-validator.js';
-import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -17,32 +11,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // file creates exactly one app: the one that logs to the test's stream.
 describe('request logs', () => {
   const lines: string[] = [];
+  let t: TestApp;
   let app: NestExpressApplication;
-  let database: TestDatabase;
-  let dataDir: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'creator-files-test-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      DB_POOL_SIZE: database.embedded ? '1' : '5',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      BCRYPT_COST: '4',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      LOG_LEVEL: 'info',
+    t = await createTestApp({ LOG_LEVEL: 'info' }, undefined, {
+      logDestination: { write: (line) => lines.push(line) },
     });
-    app = await createApp(config, { logDestination: { write: (line) => lines.push(line) } });
-    await app.listen(0, '127.0.0.1');
-    watchResponses(app.getHttpServer());
+    app = t.app;
   });
-  afterAll(async () => {
-    await app.close();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t.close());
 
   interface RequestLine {
     req: { id: string; method: string; path: string };

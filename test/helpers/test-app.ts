@@ -9,7 +9,7 @@ import type { Agent as TestAgent } from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
-import { APP_OPTIONS, createApp } from '../../src/bootstrap.js';
+import { APP_OPTIONS, createApp, type CreateAppOptions } from '../../src/bootstrap.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { watchResponses } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -25,7 +25,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
+export interface TestAppOptions extends CreateAppOptions {
   /**
    * Replaces providers of the real AppModule (e.g. a storage driver that fails), as
    * `Test.createTestingModule(...).overrideProvider(...)` does.
@@ -58,9 +58,12 @@ export async function createTestApp(
     MAIL_WORKER: 'false',
     ...env,
   });
+  if (options.overrides !== undefined && options.logDestination !== undefined) {
+    throw new Error('createTestApp: logDestination needs the real AppModule (no overrides)');
+  }
   const app =
     options.overrides === undefined
-      ? await createApp(config)
+      ? await createApp(config, { logDestination: options.logDestination })
       : configureApp(
           (
             await options
