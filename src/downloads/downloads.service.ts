@@ -52,6 +52,7 @@ export class DownloadsService {
     const isCreator = user.role === Role.Creator;
     const rows = await plainQuery<AccessRow & { download_id: string | null }>(
       this.dataSource,
+      'download-link',
       `WITH access AS (
          -- The product with the caller's most telling purchase of it: one that grants access first.
          SELECT pr.id, pr.creator_id, pr.status, pr.file_key, pr.file_name, pr.file_size,

@@ -111,6 +111,7 @@ export class SessionsService {
     // much of a SHA-256 an attacker's guess shares with it, which brings no preimage closer.
     const rows = await plainQuery<{ rotated: boolean } & Partial<User>>(
       this.dataSource,
+      'session-rotate',
       this.rotateSql,
       [sessionId, sha256(secret), sha256(next), expiresAt],
     );
@@ -138,11 +139,13 @@ export class SessionsService {
    */
   async findUser(userId: string, sessionId: string): Promise<User | null> {
     this.findUserSql ??= userWithSessionSql(this.dataSource);
-    // Every authenticated request runs this: straight on the pool.
-    const rows = await plainQuery<Partial<User>>(this.dataSource, this.findUserSql, [
-      userId,
-      sessionId,
-    ]);
+    // Every authenticated request runs this: straight on the pool, planned once per connection.
+    const rows = await plainQuery<Partial<User>>(
+      this.dataSource,
+      'session-user',
+      this.findUserSql,
+      [userId, sessionId],
+    );
     return rows.length === 0 ? null : Object.assign(new User(), rows[0]);
   }
 
