@@ -78,11 +78,17 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`link answer of ${answer.body.length} bytes (${answer.contentType})`);
 
     // The fair floor shares the app's database, so it needs the server (the embedded one is a
-    // single connection owned by the app).
+    // single connection owned by the app). The issue's floor sends each statement to be planned
+    // anew, as `pg` does by default; the prepared one plans each once per connection, as the app
+    // does, so against it only the app's own work per link shows.
     const floor =
       app.databaseUrl === undefined
         ? undefined
         : await startLinkFloor({ databaseUrl: app.databaseUrl, jwtSecret });
+    const prepared =
+      app.databaseUrl === undefined
+        ? undefined
+        : await startLinkFloor({ databaseUrl: app.databaseUrl, jwtSecret, prepared: true });
     const links = await withServer(
       startMinimalNest(answer.body, answer.contentType, '/download/x'),
       (nest) =>
@@ -96,11 +102,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
                 serverPid: floor.pid,
               },
             }),
+            ...(prepared && {
+              prepared: {
+                url: `${prepared.baseUrl}/download/${small}`,
+                headers: auth,
+                serverPid: prepared.pid,
+              },
+            }),
             nest: { url: `${nest.baseUrl}/download/x`, headers: auth },
             bare: { url: `${bare.baseUrl}/download/x`, headers: auth },
           }),
         ),
-    ).finally(() => floor?.stop());
+    ).finally(() => Promise.all([floor?.stop(), prepared?.stop()]));
     assertClean(links);
     const floorRows = links.floor
       ? [
@@ -113,6 +126,23 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           ),
           ...comparePerCpu('links per CPU-second', links.app, 'NestJS + pg floor', links.floor),
           compare('link p50', links.app.p50, 'ms', 'NestJS + pg floor', links.floor.p50),
+        ]
+      : [];
+    const preparedRows = links.prepared
+      ? [
+          compare(
+            'links issued/s',
+            links.app.requestsPerSec,
+            'req/s',
+            'the floor, prepared',
+            links.prepared.requestsPerSec,
+          ),
+          ...comparePerCpu(
+            'links per CPU-second',
+            links.app,
+            'the floor, prepared',
+            links.prepared,
+          ),
         ]
       : [];
 
@@ -141,6 +171,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
     return [
       ...floorRows,
+      ...preparedRows,
       compare(
         'links issued/s',
         links.app.requestsPerSec,

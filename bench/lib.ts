@@ -325,6 +325,8 @@ export function startLinkFloor(options: {
   databaseUrl: string;
   jwtSecret: string;
   poolSize?: number;
+  /** Its statements named prepared statements, planned once per connection. */
+  prepared?: boolean;
 }): Promise<RunningServer> {
   return startServerScript(
     'minimal-nest-pg.js',
@@ -332,6 +334,7 @@ export function startLinkFloor(options: {
       DATABASE_URL: options.databaseUrl,
       JWT_SECRET: options.jwtSecret,
       DB_POOL_SIZE: String(options.poolSize ?? 10),
+      BENCH_FLOOR_PREPARED: options.prepared === true ? '1' : '0',
     },
     '/ready',
   );
