@@ -30,6 +30,7 @@ export function buildOpenApiDocument(
         'Access tokens are short-lived: `POST /refresh` with the `refresh_token` gives the next pair.',
         'Every error has the shape `{ statusCode, code, message }` with a stable upper-case `code`.',
         'Lists are `{ items, nextCursor }`: pass `nextCursor` back as `cursor` for the next page.',
+        'Answers to a signed-in caller, and those that carry tokens, are `Cache-Control: no-store`.',
       ].join('\n'),
     )
     .setVersion('0.1.0')

@@ -14,6 +14,7 @@ interface Recorded {
   status: number;
   /** Body text plus the Location header: everything a client could read. */
   text: string;
+  cacheControl: string | undefined;
 }
 
 /** Fills `:name` segments from the row's fixtures; a parameter left unfilled is a matrix bug. */
@@ -116,13 +117,42 @@ describe('the authorization matrix', () => {
       const path = fillPath(template, spec?.params?.(f) ?? {});
       for (const [i, caller] of CALLERS.entries()) {
         const res = await send(t, method, path, spec, f.callers[caller].headers, f, caller);
-        recorded.push({ route, caller, status: res.status, text: textOf(res) });
+        recorded.push({
+          route,
+          caller,
+          status: res.status,
+          text: textOf(res),
+          cacheControl: res.headers['cache-control'],
+        });
         const problem = mismatch(row[i], res);
         if (problem !== null) failures.push(`${route} as ${caller}: ${problem}`);
       }
     }
     expect(failures).toEqual([]);
     expect(recorded.length).toBe(Object.keys(MATRIX).length * CALLERS.length);
+  });
+
+  describe('no cache keeps', () => {
+    // A signed-in caller's answers are theirs alone, and some are credentials themselves (a
+    // download link, a token pair): a shared computer's browser cache must not hold them.
+    const stored = (r: Recorded) => r.status < 300 && r.cacheControl !== 'no-store';
+
+    it("a signed-in caller's answer on a route that needs a token", () => {
+      const guarded = (route: string) => String(MATRIX[route][0]).startsWith('401');
+      const answers = recorded.filter((r) => guarded(r.route) && r.status < 300);
+      expect(answers.length).toBeGreaterThan(40);
+      expect(
+        answers.filter(stored).map((r) => `${r.route} as ${r.caller}: ${r.cacheControl}`),
+      ).toEqual([]);
+    });
+
+    it('an answer that carries tokens', () => {
+      const answers = recorded.filter((r) => r.status < 300 && r.text.includes('access_token'));
+      expect(new Set(answers.map((r) => r.route))).toEqual(
+        new Set(['POST /register/creator', 'POST /register/buyer', 'POST /login', 'POST /refresh']),
+      );
+      expect(answers.filter(stored).map((r) => `${r.route} as ${r.caller}`)).toEqual([]);
+    });
   });
 
   describe('no response of the walk leaks', () => {

@@ -8,17 +8,19 @@ const config = (env: Record<string, string>) =>
 
 function capture() {
   const calls: { name: string; value?: string; options: CookieOptions }[] = [];
+  const headers: Record<string, string> = {};
   const res = {
     cookie: (name: string, value: string, options: CookieOptions) =>
       calls.push({ name, value, options }),
     clearCookie: (name: string, options: CookieOptions) => calls.push({ name, options }),
+    setHeader: (name: string, value: string) => (headers[name.toLowerCase()] = value),
   } as unknown as Response;
-  return { res, calls };
+  return { res, calls, headers };
 }
 
 describe('refresh cookie', () => {
   it('is HttpOnly, SameSite=Strict, for /refresh only, and not Secure on http', () => {
-    const { res, calls } = capture();
+    const { res, calls, headers } = capture();
     setRefreshCookie(res, config({ PUBLIC_URL: 'http://localhost:3000' }), 'sid.secret', 60);
     expect(calls).toEqual([
       {
@@ -33,6 +35,8 @@ describe('refresh cookie', () => {
         },
       },
     ]);
+    // The answer that sets it carries the tokens: no cache may keep it.
+    expect(headers).toEqual({ 'cache-control': 'no-store' });
   });
 
   it('is Secure on https, under the path of PUBLIC_URL; clearing uses the same attributes', () => {

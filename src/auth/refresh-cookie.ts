@@ -24,6 +24,8 @@ export function setRefreshCookie(
   maxAgeSeconds: number,
 ): void {
   res.cookie(REFRESH_COOKIE, token, { ...cookieOptions(config), maxAge: maxAgeSeconds * 1000 });
+  // The answer that sets it carries the tokens too (RFC 6749 5.1): never stored by a cache.
+  res.setHeader('Cache-Control', 'no-store');
 }
 
 export function clearRefreshCookie(res: Response, config: AppConfig): void {

@@ -1,7 +1,7 @@
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { DomainException } from '../domain.exception.js';
 import { ErrorCode } from '../error-codes.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../decorators/auth.decorator.js';
@@ -34,7 +34,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     roles: Role[] | undefined,
   ): Promise<boolean> {
     await super.canActivate(context);
-    const user = context.switchToHttp().getRequest<Request & { user: User }>().user;
+    const http = context.switchToHttp();
+    const user = http.getRequest<Request & { user: User }>().user;
+    // What a signed-in caller gets is theirs alone (a download link is itself a credential):
+    // no browser or proxy cache keeps it, for whoever uses the machine next. A handler may say
+    // otherwise for its own answer.
+    http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
     if (roles !== undefined && roles.length > 0 && !roles.includes(user.role)) {
       throw new DomainException(
         HttpStatus.FORBIDDEN,
