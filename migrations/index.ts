@@ -12,6 +12,7 @@ import { AddPurchaseProviderCheckedAt1796058658957 } from './1796058658957-AddPu
 import { CreateOutboxAndUserTokens1796059077809 } from './1796059077809-CreateOutboxAndUserTokens.js';
 import { AddCreatorPayouts1796059987337 } from './1796059987337-AddCreatorPayouts.js';
 import { AddOutboxRetentionIndex1796068412345 } from './1796068412345-AddOutboxRetentionIndex.js';
+import { PartialPendingEventIndexes1796078819942 } from './1796078819942-PartialPendingEventIndexes.js';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -30,4 +31,5 @@ export const MIGRATIONS: MigrationClass[] = [
   CreateOutboxAndUserTokens1796059077809,
   AddCreatorPayouts1796059987337,
   AddOutboxRetentionIndex1796068412345,
+  PartialPendingEventIndexes1796078819942,
 ];

@@ -7,8 +7,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique
  */
 @Entity('payment_events')
 @Unique('UQ_payment_events_event', ['provider', 'eventId'])
-@Index('IDX_payment_events_pending_payment', ['providerPaymentId', 'processedAt'])
-@Index('IDX_payment_events_pending_purchase', ['purchaseId', 'processedAt'])
+// Partial (processed_at IS NULL: the events still waiting), on provider_payment_id and on
+// purchase_id: made by the migration.
+@Index('IDX_payment_events_pending_payment', { synchronize: false })
+@Index('IDX_payment_events_pending_purchase', { synchronize: false })
 export class PaymentEventRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_payment_events' })
   id: string;
