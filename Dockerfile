@@ -2,7 +2,7 @@
 # bcrypt ships prebuilt binaries for glibc (Debian bookworm): build and runtime images must match.
 # No `# syntax=` line: it makes BuildKit pull a frontend image first, which fails offline and
 # behind registry mirrors; the built-in frontend does everything this file needs.
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Production dependencies only, installed once and cached while package*.json do not change.
 FROM ${NODE_IMAGE} AS deps

@@ -96,7 +96,8 @@ function spawnChild(
   cwd: string,
   nodeArgs: string[] = [],
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
+  // The servers (app and baselines alike) may run on another Node.js than the load generator.
+  const child = spawn(process.env.BENCH_NODE ?? process.execPath, [...nodeArgs, script], {
     cwd,
     // Only what we pass: no DATABASE_URL, Stripe keys or .env of the developer's shell.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? cwd, ...env },
