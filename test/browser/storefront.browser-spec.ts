@@ -285,8 +285,17 @@ describe('the storefront at /app/', () => {
     it('signs in and sees the sale in the chart and the table, and exports it as CSV', async () => {
       await page.goto(`${t.baseUrl}/app/sign-in`);
       await page.getByLabel('Email').fill(creator.email);
+      // A wrong password first: the form says so and can be sent again.
+      await page.getByLabel('Password').fill(`${creator.password}-wrong`);
+      const signIn = page.getByRole('button', { name: 'Sign in' });
+      await signIn.click();
+      await page.getByRole('alert').getByText('That email and password do not match').waitFor();
+      expect(await signIn.isEnabled()).toBe(true);
+      // The refused sign-in is logged by the browser as a failed request (401): expected.
+      expect(errors.filter((e) => !/status of 401.*\/login\)$/.test(e))).toEqual([]);
+      errors.length = 0;
       await page.getByLabel('Password').fill(creator.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn.click();
       await page.waitForURL(`${t.baseUrl}/app/dashboard`);
       await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 

@@ -1,5 +1,37 @@
 import { useEffect, useEffectEvent, useState } from 'react';
 
+export interface Action {
+  /** `run`'s work is under way (or done and moved on): its button is disabled. */
+  busy: boolean;
+  /** The last failure, for <ErrorMessage>; null once `run` starts again. */
+  error: unknown;
+  setError(this: void, error: unknown): void;
+  run(this: void, work: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * What a form or a button does when sent: `run(work)` disables it and clears the last error
+ * while `work` runs; a failure is kept in `error` and enables it again. After a success it stays
+ * disabled, as work that moves on (signs in and navigates, leaves for Stripe, reloads the list
+ * that shows it) must not be sent twice; a form that stays on the page asks for `reusable`.
+ */
+export function useAction({ reusable = false }: { reusable?: boolean } = {}): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      if (reusable) setBusy(false);
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
 /** Sets the document title (what a screen reader announces first on a new page). */
 export function usePageTitle(title: string): void {
   useEffect(() => {

@@ -1,7 +1,7 @@
 import type { Schemas } from '@creator-files/client';
 import { useState } from 'react';
 import { api, call, fetchFile } from '../api';
-import { useLoad, usePagedList } from '../hooks';
+import { useAction, useLoad, usePagedList } from '../hooks';
 import { formatMoney } from '../money';
 import { ErrorMessage } from './ErrorMessage';
 import { SalesChart } from './SalesChart';
@@ -38,14 +38,11 @@ const STATUS_LABELS: Record<Sale['status'], string> = {
 /** Refunds what is left of a paid sale, after a second click that names the amount. */
 function RefundButton({ sale, onRefunded }: { sale: Sale; onRefunded: () => void }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const left = sale.amountCents - sale.refundedCents;
   if (sale.status !== 'paid' || left <= 0) return null;
-  const refund = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const refund = () =>
+    run(async () => {
       await call(() =>
         api.POST('/creator/sales/{purchaseId}/refund', {
           params: { path: { purchaseId: sale.purchaseId } },
@@ -53,11 +50,7 @@ function RefundButton({ sale, onRefunded }: { sale: Sale; onRefunded: () => void
         }),
       );
       onRefunded();
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div className="actions">
       {confirming ? (
@@ -106,13 +99,10 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
     `${from}/${to}/${refreshKey}/${refunds}`,
   );
   const sales = list.items;
-  const [exportError, setExportError] = useState<unknown>(null);
-  const [exporting, setExporting] = useState(false);
+  const exporting = useAction({ reusable: true });
 
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
+  const exportCsv = () =>
+    exporting.run(async () => {
       const query = new URLSearchParams({ ...period, format: 'csv' });
       const { blob, filename } = await fetchFile(`/creator/sales?${query.toString()}`, 'text/csv');
       const url = URL.createObjectURL(blob);
@@ -123,12 +113,7 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (failure) {
-      setExportError(failure);
-    } finally {
-      setExporting(false);
-    }
-  };
+    });
 
   return (
     <section aria-labelledby="sales-title">
@@ -190,11 +175,11 @@ export function SalesReport({ refreshKey }: { refreshKey: number }) {
 
       <div className="section-header">
         <h3 id="sales-list-title">Every sale</h3>
-        <button type="button" disabled={exporting} onClick={() => void exportCsv()}>
-          {exporting ? 'Preparing CSV…' : 'Export CSV'}
+        <button type="button" disabled={exporting.busy} onClick={() => void exportCsv()}>
+          {exporting.busy ? 'Preparing CSV…' : 'Export CSV'}
         </button>
       </div>
-      <ErrorMessage error={exportError} />
+      <ErrorMessage error={exporting.error} />
       <ErrorMessage error={list.error} />
       {sales !== null && sales.length === 0 && <p>No sales in this period.</p>}
       {sales !== null && sales.length > 0 && (

@@ -5,7 +5,7 @@ import { api, APP_URL, call } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { SalesReport } from '../components/SalesReport';
 import { UploadForm } from '../components/UploadForm';
-import { usePageTitle, useLoad } from '../hooks';
+import { useAction, usePageTitle, useLoad } from '../hooks';
 import { formatPrice } from '../money';
 import { useUser } from '../session';
 
@@ -27,27 +27,20 @@ const PAYOUT_STATUS: Record<Schemas['PayoutStatus'], string> = {
 /** Stripe Connect onboarding (connect mode); nothing to show when the shop pays out itself. */
 function Payouts() {
   const [payouts] = useLoad(() => call(() => api.GET('/creator/payouts')), 'payouts');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   if (payouts.status === 'loading') return null;
   if (payouts.status === 'error') return <ErrorMessage error={payouts.error} />;
   const p = payouts.data;
   if (p.mode === 'platform') return null;
-  const onboard = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const onboard = () =>
+    run(async () => {
       const link = await call(() =>
         api.POST('/creator/payouts/onboarding', {
           body: { returnUrl: `${APP_URL}/dashboard`, refreshUrl: `${APP_URL}/dashboard` },
         }),
       );
       window.location.assign(link.url);
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section className="card" aria-labelledby="payouts-title">
       <h2 id="payouts-title">Payouts</h2>

@@ -7,7 +7,7 @@ import { DropZone } from '../components/DropZone';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { type Currency, type ProductDraft, ProductFields } from '../components/ProductFields';
 import { UploadProgress } from '../components/UploadProgress';
-import { usePageTitle, useLoad } from '../hooks';
+import { useAction, usePageTitle, useLoad } from '../hooks';
 import { formatSize, parsePrice, toMajorUnits } from '../money';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -28,13 +28,11 @@ function EditForm({ product, onSaved }: { product: Product; onSaved: (p: Product
   const [status, setStatus] = useState<'published' | 'unpublished'>(
     product.status === 'published' ? 'published' : 'unpublished',
   );
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction({ reusable: true });
   const [saved, setSaved] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
     setSaved(false);
     const priceCents = parsePrice(draft.price, draft.currency);
     if (priceCents === null) {
@@ -45,8 +43,7 @@ function EditForm({ product, onSaved }: { product: Product; onSaved: (p: Product
       );
       return;
     }
-    setBusy(true);
-    try {
+    void run(async () => {
       const updated = await call(() =>
         api.PATCH('/creator/products/{id}', {
           params: { path: { id: product.id } },
@@ -61,15 +58,11 @@ function EditForm({ product, onSaved }: { product: Product; onSaved: (p: Product
       );
       setSaved(true);
       onSaved(updated);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form onSubmit={(event) => void submit(event)} aria-labelledby="edit-title">
+    <form onSubmit={submit} aria-labelledby="edit-title">
       <h2 id="edit-title">Listing</h2>
       <ProductFields draft={draft} onChange={setDraft} error={error} idPrefix="edit" />
       <fieldset className="choices">

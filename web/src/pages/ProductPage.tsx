@@ -1,9 +1,8 @@
-import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiFailure, APP_URL, call } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { rememberCheckout } from '../checkout';
-import { usePageTitle, useLoad } from '../hooks';
+import { useAction, usePageTitle, useLoad } from '../hooks';
 import { formatPrice, formatSize } from '../money';
 import { useSession } from '../session';
 import { NotFoundPage } from './NotFoundPage';
@@ -18,8 +17,7 @@ export function ProductPage() {
     () => call(() => api.GET('/products/{id}', { params: { path: { id } } })),
     id,
   );
-  const [buying, setBuying] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy: buying, error, run } = useAction();
   usePageTitle(product.status === 'ready' ? product.data.title : 'Product');
 
   if (product.status === 'loading') return <p aria-live="polite">Loading the product…</p>;
@@ -32,10 +30,8 @@ export function ProductPage() {
   const p = product.data;
   const price = formatPrice(p.priceCents, p.currency);
 
-  const buy = async () => {
-    setBuying(true);
-    setError(null);
-    try {
+  const buy = () =>
+    run(async () => {
       const start = (urls: boolean) =>
         call(() =>
           api.POST('/purchase/{productId}', {
@@ -66,11 +62,7 @@ export function ProductPage() {
       }
       rememberCheckout(checkout.sessionId, checkout.purchaseId);
       window.location.assign(checkout.checkoutUrl);
-    } catch (failure) {
-      setError(failure);
-      setBuying(false);
-    }
-  };
+    });
 
   let action;
   if (state.status === 'signed-out') {

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, call } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { usePageTitle } from '../hooks';
+import { useAction, usePageTitle } from '../hooks';
 
 /** Without a token: ask for the email with the link. With one (from the email): a new password. */
 export function ResetPasswordPage() {
@@ -14,21 +14,14 @@ export function ResetPasswordPage() {
 
 function ForgotForm() {
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (event: FormEvent) => {
+  const { busy, error, run } = useAction({ reusable: true });
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await call(() => api.POST('/password/forgot', { body: { email } }));
       setSent(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section className="narrow">
@@ -39,7 +32,7 @@ function ForgotForm() {
           for 30 minutes.
         </p>
       ) : (
-        <form onSubmit={(event) => void submit(event)}>
+        <form onSubmit={submit}>
           <div className="field">
             <label htmlFor="email">Email</label>
             <input
@@ -66,21 +59,14 @@ function ForgotForm() {
 
 function NewPasswordForm({ token }: { token: string }) {
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (event: FormEvent) => {
+  const { busy, error, run } = useAction({ reusable: true });
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await call(() => api.POST('/password/reset', { body: { token, newPassword: password } }));
       setDone(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section className="narrow">
@@ -91,7 +77,7 @@ function NewPasswordForm({ token }: { token: string }) {
           <Link to="/sign-in">Sign in with the new password</Link>
         </p>
       ) : (
-        <form onSubmit={(event) => void submit(event)}>
+        <form onSubmit={submit}>
           <div className="field">
             <label htmlFor="new-password">New password</label>
             <input

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { usePageTitle } from '../hooks';
+import { useAction, usePageTitle } from '../hooks';
 import { type User, useSession } from '../session';
 
 /** Where to go after signing in: the page that asked (same app only), or the role's home. */
@@ -18,27 +18,21 @@ export function SignInPage() {
   const [params] = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const answer = await call(() => api.POST('/login', { body: { email, password } }));
       signIn(answer);
       await navigate(nextPage(params.get('next'), answer.user), { replace: true });
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <section className="narrow">
       <h1>Sign in</h1>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={submit}>
         <div className="field">
           <label htmlFor="email">Email</label>
           <input

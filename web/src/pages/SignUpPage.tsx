@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, call } from '../api';
 import { ErrorMessage, fieldInvalid } from '../components/ErrorMessage';
-import { usePageTitle } from '../hooks';
+import { useAction, usePageTitle } from '../hooks';
 import { useSession } from '../session';
 import { nextPage } from './SignInPage';
 
@@ -17,15 +17,12 @@ export function SignUpPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     const body = { email, password, displayName: displayName.trim() || undefined };
-    try {
+    void run(async () => {
       const answer = await call(() =>
         role === 'creator'
           ? api.POST('/register/creator', { body })
@@ -33,16 +30,13 @@ export function SignUpPage() {
       );
       signIn(answer);
       await navigate(nextPage(params.get('next'), answer.user), { replace: true });
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <section className="narrow">
       <h1>Create an account</h1>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={submit}>
         <fieldset className="choices">
           <legend>I want to</legend>
           <label>
