@@ -10,7 +10,7 @@ import { type SignedUrl, STORAGE, type StorageDriver } from '../storage/storage.
 import { Role } from '../users/role.enum.js';
 import type { User } from '../users/user.entity.js';
 import type { DownloadLinkDto } from './dto/download-link.dto.js';
-import { plainQuery } from '../database/plain-query.js';
+import { preparedQuery } from '../database/prepared.js';
 
 export interface RequestOrigin {
   ip: string | null;
@@ -50,8 +50,8 @@ export class DownloadsService {
    */
   async issueLink(user: User, productId: string, origin: RequestOrigin): Promise<DownloadLinkDto> {
     const isCreator = user.role === Role.Creator;
-    const rows = await plainQuery<AccessRow & { download_id: string | null }>(
-      this.dataSource,
+    const { rows } = await preparedQuery<AccessRow & { download_id: string | null }>(
+      this.dataSource.manager,
       'download-link',
       `WITH access AS (
          -- The product with the caller's most telling purchase of it: one that grants access first.

@@ -6,7 +6,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { isUuid } from '../../common/uuid.js';
 import { AppConfig } from '../../config/app-config.js';
 import { User } from '../../users/user.entity.js';
-import { plainQuery } from '../../database/plain-query.js';
+import { preparedQuery } from '../../database/prepared.js';
 
 /** A refresh token as issued: `<session id>.<secret>`, and when its session ends if unused. */
 export interface IssuedRefreshToken {
@@ -109,8 +109,8 @@ export class SessionsService {
     this.rotateSql ??= rotateSql(this.dataSource);
     // The stored hash is compared in SQL, not in constant time: timing could at most reveal how
     // much of a SHA-256 an attacker's guess shares with it, which brings no preimage closer.
-    const rows = await plainQuery<{ rotated: boolean } & Partial<User>>(
-      this.dataSource,
+    const { rows } = await preparedQuery<{ rotated: boolean } & Partial<User>>(
+      this.dataSource.manager,
       'session-rotate',
       this.rotateSql,
       [sessionId, sha256(secret), sha256(next), expiresAt],
@@ -140,8 +140,8 @@ export class SessionsService {
   async findUser(userId: string, sessionId: string): Promise<User | null> {
     this.findUserSql ??= userWithSessionSql(this.dataSource);
     // Every authenticated request runs this: straight on the pool, planned once per connection.
-    const rows = await plainQuery<Partial<User>>(
-      this.dataSource,
+    const { rows } = await preparedQuery<Partial<User>>(
+      this.dataSource.manager,
       'session-user',
       this.findUserSql,
       [userId, sessionId],
