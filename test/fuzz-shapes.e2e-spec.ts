@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { JwtService } from '@nestjs/jwt';
 import fc from 'fast-check';
 import type { Test } from 'supertest';
-import { SessionsService } from '../src/auth/sessions/sessions.service.js';
 import { MAX_BODY_DEPTH, MAX_BODY_VALUES } from '../src/common/body-shape.js';
 import {
   buyThroughSimulatedCheckout,
   type Caller,
   createFixtures,
   type Fixtures,
+  spareTokens,
 } from './authz/fixtures.js';
 import { type Checker, createChecker, runs } from './helpers/fuzz.js';
 import { listRoutes } from './helpers/routes.js';
@@ -131,7 +130,7 @@ describe('fuzzing every route: body shapes, nulls and cursors', () => {
   let document: OpenApi;
   let endpoints: Endpoint[];
   let checker: Checker;
-  const spare: Partial<Record<Caller, string[]>> = {};
+  let spare: Partial<Record<Caller, string[]>> = {};
 
   beforeAll(async () => {
     t = await createTestApp({ DOWNLOAD_URL_TTL_SECONDS: '3600' });
@@ -158,18 +157,7 @@ describe('fuzzing every route: body shapes, nulls and cursors', () => {
       }),
     );
     // POST /logout ends the session it is called with: each call gets a session of its own.
-    const jwt = t.app.get(JwtService);
-    const sessions = t.app.get(SessionsService);
-    for (const caller of callers) {
-      const userId = f.callers[caller].userId;
-      if (userId === null) continue;
-      const role = caller.toLowerCase().includes('creator') ? 'creator' : 'buyer';
-      spare[caller] = [];
-      for (let i = 0; i < 40; i++) {
-        const sid = (await sessions.open(userId)).sessionId;
-        spare[caller].push(await jwt.signAsync({ sub: userId, role, sid }));
-      }
-    }
+    spare = await spareTokens(t, f, callers, 40);
     checker = await createChecker(t);
   });
   afterAll(async () => {

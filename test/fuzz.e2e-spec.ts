@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { type Caller, createFixtures, type Fixtures } from './authz/fixtures.js';
+import { type Caller, createFixtures, type Fixtures, spareTokens } from './authz/fixtures.js';
 import { type Checker, createChecker, runs } from './helpers/fuzz.js';
-import { JwtService } from '@nestjs/jwt';
-import { SessionsService } from '../src/auth/sessions/sessions.service.js';
 import { listRoutes, type RouteInfo } from './helpers/routes.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 import { multipart, type Part } from './helpers/uploads.js';
@@ -164,25 +162,14 @@ describe('fuzzing every route', () => {
     f = await createFixtures(t);
     routes = listRoutes(t);
     // POST /logout ends the session it is called with: each call gets a session of its own.
-    const jwt = t.app.get(JwtService);
-    const sessions = t.app.get(SessionsService);
-    for (const caller of callers) {
-      const userId = f.callers[caller].userId;
-      if (userId === null) continue;
-      const role = caller.toLowerCase().includes('creator') ? 'creator' : 'buyer';
-      spare[caller] = [];
-      for (let i = 0; i < 100; i++) {
-        const sid = (await sessions.open(userId)).sessionId;
-        spare[caller].push(await jwt.signAsync({ sub: userId, role, sid }));
-      }
-    }
+    spare = await spareTokens(t, f, callers, 100);
     check = (await createChecker(t)).check;
   });
   afterAll(async () => {
     await t.close();
   });
 
-  const spare: Partial<Record<Caller, string[]>> = {};
+  let spare: Partial<Record<Caller, string[]>> = {};
   const headersFor = (method: string, path: string, caller: Caller) => {
     if (method !== 'POST' || path !== '/logout' || spare[caller] === undefined) {
       return f.callers[caller].headers;

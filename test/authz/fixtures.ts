@@ -29,6 +29,36 @@ export const CALLERS = [
 ] as const;
 export type Caller = (typeof CALLERS)[number];
 
+/** The role a signed-in caller of the walk has. */
+export const roleOf = (caller: Caller): 'creator' | 'buyer' =>
+  caller.toLowerCase().includes('creator') ? 'creator' : 'buyer';
+
+/** A new session of `userId` and an access token for it, made directly (no HTTP, no bcrypt). */
+export async function sessionToken(t: TestApp, caller: Caller, userId: string): Promise<string> {
+  const sid = (await t.app.get(SessionsService).open(userId)).sessionId;
+  return t.app.get(JwtService).signAsync({ sub: userId, role: roleOf(caller), sid });
+}
+
+/**
+ * `count` tokens of sessions of their own for each signed-in caller of `callers`: a call of
+ * POST /logout ends the session it is made with, so each such call spends one.
+ */
+export async function spareTokens(
+  t: TestApp,
+  f: Fixtures,
+  callers: readonly Caller[],
+  count: number,
+): Promise<Partial<Record<Caller, string[]>>> {
+  const spare: Partial<Record<Caller, string[]>> = {};
+  for (const caller of callers) {
+    const userId = f.callers[caller].userId;
+    if (userId === null) continue;
+    spare[caller] = [];
+    for (let i = 0; i < count; i++) spare[caller].push(await sessionToken(t, caller, userId));
+  }
+  return spare;
+}
+
 export interface Fixtures {
   /** Bearer header per caller (none for anonymous); `userId` is whose purchases it may see. */
   callers: Record<Caller, { headers: Record<string, string>; userId: string | null }>;
@@ -148,19 +178,17 @@ export async function createFixtures(t: TestApp): Promise<Fixtures> {
 
   // Sessions opened directly (no HTTP round trip, no bcrypt): the walk only spends them.
   const sessions = t.app.get(SessionsService);
-  const jwt = t.app.get(JwtService);
   const refreshTokens = {} as Record<Caller, string>;
   for (const caller of CALLERS) refreshTokens[caller] = (await sessions.open(owner.id)).token;
   const accounts = { buyer, owner, otherBuyer, creator, otherCreator };
   const spareSession: Fixtures['spareSession'] = {};
   const sameRole: Fixtures['sameRole'] = {};
   for (const [caller, account] of Object.entries(accounts) as [Caller, Account][]) {
-    const role = caller.toLowerCase().includes('creator') ? 'creator' : 'buyer';
-    const sid = (await sessions.open(account.id)).sessionId;
     spareSession[caller] = {
-      Authorization: `Bearer ${await jwt.signAsync({ sub: account.id, role, sid })}`,
+      Authorization: `Bearer ${await sessionToken(t, caller, account.id)}`,
     };
-    sameRole[caller] = role === 'creator' ? await registerCreator(http) : await registerBuyer(http);
+    sameRole[caller] =
+      roleOf(caller) === 'creator' ? await registerCreator(http) : await registerBuyer(http);
   }
   const uploadToCreate = await resumableUpload(http, creator);
   const uploadInProgress = await resumableUpload(http, creator, pdf('started').subarray(0, 16));
