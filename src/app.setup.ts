@@ -4,7 +4,7 @@ import { json, type NextFunction, type Request, type Response, Router, urlencode
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MAX_BODY_VALUES, verifyForm, verifyJson } from './common/body-shape.js';
-import { applyServerTimeouts, bodyTimeout } from './common/request-timeouts.js';
+import { applyServerTimeouts, bodyTimeout, hasBody } from './common/request-timeouts.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { applyFixedHeaders, recordFixedHeaders } from './common/fixed-headers.js';
 import { AppLogger, assignRequestId } from './common/logging.module.js';
@@ -85,16 +85,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     // verifyForm's own bound answers first, with a 400.
     parameterLimit: MAX_BODY_VALUES + 1,
   });
-  // A request without a body (no Content-Length, no Transfer-Encoding: type-is's hasBody, the
-  // test the timer and both parsers start with) skips them at once; the others meet the body
-  // timer, then each parser in turn.
+  // A request without a body (the test the timer and both parsers start with) skips them at
+  // once; the others meet the body timer, then each parser in turn.
   app.use((req: Request, res: Response, next: (error?: unknown) => void) => {
-    if (
-      req.headers['transfer-encoding'] === undefined &&
-      req.headers['content-length'] === undefined
-    ) {
-      return next();
-    }
+    if (!hasBody(req)) return next();
     timeBody(req, res, () => {
       parseJson(req, res, (error?: unknown) => {
         if (error !== undefined && error !== null) return next(error);

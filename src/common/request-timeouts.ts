@@ -85,15 +85,22 @@ export function applyServerTimeouts(server: Server, config: AppConfig): void {
   });
 }
 
+/**
+ * Whether a request says it has a body: Transfer-Encoding or Content-Length, the test type-is's
+ * `hasBody` makes for the body parsers. Without either, the request is complete with its headers.
+ */
+export function hasBody(req: IncomingMessage): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined
+  );
+}
+
 /** Express middleware: a request body other than an upload must arrive within REQUEST_TIMEOUT_SECONDS. */
 export function bodyTimeout(config: AppConfig) {
   const seconds = config.requestTimeouts.bodySeconds;
   return (req: Request, res: Response, next: NextFunction): void => {
-    // Without Content-Length or Transfer-Encoding a request has no body: it is complete already.
-    if (
-      (req.headers['content-length'] === undefined || req.headers['content-length'] === '0') &&
-      req.headers['transfer-encoding'] === undefined
-    ) {
+    // No body, or an empty one (Content-Length: 0): nothing to wait for.
+    if (!hasBody(req) || req.headers['content-length'] === '0') {
       next();
       return;
     }
